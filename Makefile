@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh clone: `make chat` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: chat test test-fast install index clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+# Idempotent: embeds only new or changed files, so it is cheap when the index is current.
+index: install
+	$(PY) ingest.py seeds
+
+chat: index
+	$(PY) -m ui
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not slow and not browser"
+
+clean:
+	rm -rf .rag reports

@@ -1,0 +1,99 @@
+"""The keyword side of retrieval: jieba segmentation and a BM25 index (bm25s).
+
+bm25s scores with Lucene's IDF, ``log(1 + (N - df + 0.5) / (df + 0.5))``, which stays
+positive even for a term found in every document; rank_bm25's Okapi IDF goes to zero or
+below for terms in half the documents, and on a corpus of five articles that is most of
+the useful ones (越南, 俄罗斯, 合作).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+import bm25s
+import jieba
+
+USER_DICTIONARY = Path(__file__).with_name("data") / "userdict.txt"
+# Function words and reporting verbs that match everything and mean nothing.
+STOPWORDS = frozenset(
+    "的 了 在 是 和 与 及 并 对 将 于 为 以 也 就 等 其 这 那 该 之 中 上 下 个 有 被 从 到 把 向 "
+    "都 而 又 或 但 还 由 所 已 说 表示 强调 认为 指出 一个 哪些 什么 多少 何时 是否 吗 呢 吧 啊 "
+    "the a an of to in on and or is are was were what which who when where how why did does do".split()
+)
+WORD = re.compile(r"\w", re.UNICODE)
+jieba.setLogLevel(logging.WARNING)
+
+
+@cache
+def segmenter() -> jieba.Tokenizer:
+    """One jieba tokenizer per process, with the project's names kept whole."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(USER_DICTIONARY))
+    return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode segmentation: whole words plus their shorter parts, lower-cased."""
+    tokens = []
+    for token in segmenter().cut_for_search(text):
+        token = token.strip().lower()
+        if token and WORD.search(token) and token not in STOPWORDS:
+            tokens.append(token)
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over chunk tokens, saved as a folder beside the Chroma data.
+
+    The folder holds the bm25s arrays, the chunk ids in index order, and each chunk's
+    tokens, so that adding or removing articles rebuilds the index without re-segmenting.
+    """
+
+    def __init__(self, ids: list[str], tokens: list[list[str]], model: bm25s.BM25 | None):
+        self.ids = ids
+        self.tokens = tokens
+        self._model = model
+
+    @classmethod
+    def build(cls, ids: list[str], tokens: list[list[str]]) -> KeywordIndex:
+        if not ids:
+            return cls([], [], None)
+        model = bm25s.BM25(method="lucene")
+        model.index(tokens, show_progress=False)
+        return cls(list(ids), [list(t) for t in tokens], model)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(folder / "bm25"), show_progress=False)
+        with open(folder / "chunks.jsonl", "w", encoding="utf-8") as out:
+            for chunk_id, tokens in zip(self.ids, self.tokens):
+                out.write(json.dumps({"id": chunk_id, "tokens": tokens}, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        ids, tokens = [], []
+        with open(folder / "chunks.jsonl", encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                ids.append(record["id"])
+                tokens.append(record["tokens"])
+        model = None
+        if ids:
+            model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+        return cls(ids, tokens, model)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best chunk ids with their BM25 scores; only chunks sharing a term."""
+        query_tokens = tokenize(query)
+        if self._model is None or not query_tokens:
+            return []
+        scores = self._model.get_scores(query_tokens)
+        k = min(k, len(self.ids))
+        best = scores.argpartition(-k)[-k:]
+        ranked = sorted(best, key=lambda i: -scores[i])
+        return [(self.ids[i], float(scores[i])) for i in ranked if scores[i] > 0]

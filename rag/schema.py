@@ -1,0 +1,63 @@
+"""The data types that cross stages, defined once.
+
+``Article`` leaves cleaning, ``Chunk`` leaves chunking and enters the store,
+``Citation`` and ``Answer`` leave answering for the UI, the API and evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from langchain_core.documents import Document
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned news article.
+
+    ``body`` is the cleaned text that every chunk offset and citation span points into.
+    """
+
+    source: str  # the file name, e.g. ``003_f1c57092cf645f65.txt``
+    title: str
+    body: str
+    file_hash: str  # sha256 of the raw file bytes
+    dateline: str = ""  # place in the ``越通社河内——`` dateline, "" when none
+    dates: tuple[str, ...] = ()  # dates as written in the text, e.g. ``12月16日``
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one article, ``article.body[start:end] == text``."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    index: int  # position of the chunk inside its article
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified quote: ``quote == body[start:end]`` of the article ``source``."""
+
+    n: int
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``Assistant.ask`` returns."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    contexts: list[Document] = field(default_factory=list)

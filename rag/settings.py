@@ -1,0 +1,45 @@
+"""One settings object, read from ``RAG_*`` environment variables and ``.env``.
+
+Every field is documented, with its default, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the whole assistant.
+
+    Example:
+        >>> Settings(data_dir="/tmp/rag-data", chunk_size=300).chunk_size
+        300
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Storage
+    data_dir: Path = Field(Path(".rag"), description="Index, article store and lock live here.")
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of the local store.")
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+
+    # Embeddings
+    embedding: str = Field(
+        "e5", description="'e5' (bundled, offline) or 'sentence-transformers:<hub name or path>'."
+    )
+    embedding_batch_size: int = Field(32, ge=1)
+    embedding_device: str | None = Field(None, description="sentence-transformers device, e.g. 'cuda'.")
+
+    # Ingestion
+    chunk_size: int = Field(200, ge=20, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(80, ge=0, description="Characters of whole sentences repeated between chunks.")
+    max_file_mb: float = Field(10.0, gt=0, description="Larger files are refused.")
+    lock_timeout: float = Field(10.0, ge=0, description="Seconds a second writer waits for the lock.")
+
+    # Retrieval
+    top_k: int = Field(5, ge=1, description="Passages retrieved per question.")
