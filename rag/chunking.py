@@ -61,8 +61,10 @@ def chunk_article(article: Article, size: int, overlap: int) -> list[Chunk]:
         )
         if last == len(sentences) - 1:
             break
-        next_first = last
+        # The next chunk starts with the trailing sentences that fit in ``overlap``,
+        # and always after this chunk's first sentence, so that it makes progress.
+        next_first = last + 1
         while next_first - 1 > first and end - sentences[next_first - 1][0] <= overlap:
             next_first -= 1
-        first = next_first if end - sentences[next_first][0] <= overlap else last + 1
+        first = next_first
     return chunks

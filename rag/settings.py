@@ -43,3 +43,8 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = Field(5, ge=1, description="Passages retrieved per question.")
+
+    # Web chat
+    host: str = Field("127.0.0.1", description="Address the chat binds to.")
+    port: int = Field(7860, description="Port of the chat.")
+    auth: str | None = Field(None, description="'user:password' to require a login.")

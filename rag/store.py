@@ -194,12 +194,16 @@ class ChunkStore:
         ]
         return hits[:k]
 
-    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
-        """Text and metadata of chunks by id."""
+    def get_chunks(self, ids: list[str], with_embeddings: bool = False) -> dict[str, tuple]:
+        """``id -> (text, metadata)`` of chunks, with the embedding appended if asked."""
         if not ids or self.collection is None:
             return {}
-        result = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        return {cid: (text, meta) for cid, text, meta in zip(result["ids"], result["documents"], result["metadatas"])}
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        result = self.collection.get(ids=ids, include=include)
+        columns = [result["documents"], result["metadatas"]]
+        if with_embeddings:
+            columns.append(result["embeddings"])
+        return {cid: values for cid, *values in zip(result["ids"], *columns)}
 
     # writing ---------------------------------------------------------------------------
     def prepare_write(self, rebuild: bool = False) -> None:

@@ -1,0 +1,5 @@
+"""``python -m ui``: serve the chat on RAG_HOST:RAG_PORT."""
+
+from ui.app import main
+
+main()
