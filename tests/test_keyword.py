@@ -1,0 +1,32 @@
+"""jieba keeps the names whole; BM25 scores stay positive on a tiny corpus."""
+
+from __future__ import annotations
+
+from rag.keyword import KeywordIndex, tokenize
+
+
+def test_user_dictionary_keeps_names_and_organisations_whole():
+    text = "阮富仲、拉夫罗夫、陈国旺、范平明、久加诺夫和波波夫谈到欧亚经济联盟与政府间委员会。"
+    tokens = tokenize(text)
+    for name in ("阮富仲", "拉夫罗夫", "陈国旺", "范平明", "久加诺夫", "波波夫", "欧亚经济联盟", "政府间委员会"):
+        assert name in tokens
+
+
+def test_numbers_and_latin_words_are_tokens():
+    tokens = tokenize("2017年达到了35亿美元, Sputnik V 疫苗")
+    assert {"2017", "35", "亿美元", "sputnik", "疫苗"} <= set(tokens)
+    assert "的" not in tokenize("越南的朋友")
+
+
+def test_term_in_every_document_still_scores_above_zero(tmp_path):
+    # rank_bm25's Okapi IDF is <= 0 for a term in half the documents or more.
+    texts = ["越南与俄罗斯贸易", "俄罗斯疫苗", "胡志明市与俄罗斯", "俄罗斯外交部长拉夫罗夫"]
+    index = KeywordIndex.build([f"c{i}" for i in range(4)], [tokenize(t) for t in texts])
+    hits = index.search("俄罗斯", 4)
+    assert len(hits) == 4 and all(score > 0 for _, score in hits)
+    assert index.search("拉夫罗夫", 4)[0][0] == "c3"
+
+    index.save(tmp_path / "kw")
+    loaded = KeywordIndex.load(tmp_path / "kw")
+    assert loaded.search("疫苗", 2) == index.search("疫苗", 2)
+    assert loaded.search("完全无关的词", 2) == []
