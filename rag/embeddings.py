@@ -45,7 +45,7 @@ class BatchedEmbeddings(Embeddings):
         bar = tqdm(
             total=len(texts),
             desc="embedding",
-            unit="chunk",
+            unit="text",
             disable=not self.show_progress or len(texts) < PROGRESS_MIN_TEXTS,
         )
         parts = []

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.chunking import chunk_article
+from rag.chunking import chunk_article, split_sentences
 from rag.documents import SUPPORTED_SUFFIXES, DocumentError, load_article
 from rag.embeddings import make_embeddings
 from rag.schema import Article
@@ -116,13 +116,24 @@ def ingest(
                 changed.append(article)
 
         chunks_of = {a.source: chunk_article(a, settings.chunk_size, settings.chunk_overlap) for a in changed}
+        sentences_of = {a.source: [a.body[s:e] for s, e in split_sentences(a.body)] for a in changed}
         pending = [c for a in changed for c in chunks_of[a.source]]
-        vectors = store.embeddings.embed_array([f"{c.title}\n{c.text}" for c in pending])
-        offset = 0
+        # One pass over the model for chunks (title + text, for retrieval) and sentences
+        # (for choosing what an answer quotes), so batches stay full.
+        texts = [f"{c.title}\n{c.text}" for c in pending]
+        texts += [sentence for a in changed for sentence in sentences_of[a.source]]
+        vectors = store.embeddings.embed_array(texts)
+        chunk_offset, sentence_offset = 0, len(pending)
         for article in changed:
-            count = len(chunks_of[article.source])
-            store.stage(article, chunks_of[article.source], vectors[offset : offset + count])
-            offset += count
+            chunks, sentences = chunks_of[article.source], sentences_of[article.source]
+            store.stage(
+                article,
+                chunks,
+                vectors[chunk_offset : chunk_offset + len(chunks)],
+                vectors[sentence_offset : sentence_offset + len(sentences)],
+            )
+            chunk_offset += len(chunks)
+            sentence_offset += len(sentences)
         report.chunks += len(pending)
         report.embedded = len(pending)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import bm25s
@@ -86,6 +86,10 @@ class KeywordIndex:
         if ids:
             model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
         return cls(ids, tokens, model)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(token for tokens in self.tokens for token in tokens)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best chunk ids with their BM25 scores; only chunks sharing a term."""

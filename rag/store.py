@@ -16,6 +16,7 @@ Layout of the data dir::
     chroma/             Chroma's PersistentClient (unused with a Chroma server)
     keyword/<gen>/      bm25s arrays + chunk tokens
     articles/<sha>.json cleaned articles, by file hash
+    articles/<sha>.npy  their sentence embeddings, for picking answer sentences
     manifest.json
     ingest.lock
 """
@@ -114,6 +115,8 @@ class ChunkStore:
         self.manifest_path = self.data_dir / "manifest.json"
         self.manifest = self._read_manifest()
         self._articles: dict[str, Article] = {}
+        self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._pending_sentences: dict[str, np.ndarray] = {}
         self._pending: dict[str, dict] = {}  # source -> record (None for removal)
         self._pending_articles: dict[str, Article] = {}
         self._pending_tokens: dict[str, list[list[str]]] = {}
@@ -173,6 +176,14 @@ class ChunkStore:
             data["dates"] = tuple(data["dates"])
             self._articles[source] = Article(**data)
         return self._articles[source]
+
+    def sentence_vectors(self, source: str) -> np.ndarray:
+        """Embeddings of the article's sentences, in ``split_sentences(body)`` order."""
+        record = self.records[source]
+        if source not in self._sentence_vectors:
+            path = self.data_dir / "articles" / f"{record['file_hash']}.npy"
+            self._sentence_vectors[source] = np.load(path)
+        return self._sentence_vectors[source]
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, str, dict, float]]:
         """``(id, text, metadata, cosine similarity)`` of the nearest committed chunks."""
@@ -246,7 +257,7 @@ class ChunkStore:
                     shutil.rmtree(folder, ignore_errors=True)
         articles_root = self.data_dir / "articles"
         if articles_root.exists():
-            live = {f"{rec['file_hash']}.json" for rec in self.records.values()}
+            live = {f"{rec['file_hash']}{ext}" for rec in self.records.values() for ext in (".json", ".npy")}
             for path in articles_root.iterdir():
                 if path.name not in live:
                     path.unlink(missing_ok=True)
@@ -258,7 +269,9 @@ class ChunkStore:
         record = self.records.get(source)
         return record is not None and record["file_hash"] == digest
 
-    def stage(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def stage(
+        self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
+    ) -> None:
         """Add an article's chunks to Chroma, invisible until ``commit``."""
         for begin in range(0, len(chunks), ADD_BATCH):
             batch = chunks[begin : begin + ADD_BATCH]
@@ -280,6 +293,7 @@ class ChunkStore:
             "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
         self._pending_articles[article.source] = article
+        self._pending_sentences[article.source] = sentence_vectors.astype(np.float32)
         self._pending_tokens[article.source] = [tokenize(f"{c.title}\n{c.text}") for c in chunks]
 
     def remove(self, source: str) -> None:
@@ -307,6 +321,7 @@ class ChunkStore:
         for article in self._pending_articles.values():
             data = asdict(article)
             write_json_atomic(articles_root / f"{article.file_hash}.json", data)
+            np.save(articles_root / f"{article.file_hash}.npy", self._pending_sentences[article.source])
 
         old_collection = self.manifest.get("collection")
         self.manifest = {
@@ -322,8 +337,10 @@ class ChunkStore:
         self.keyword = KeywordIndex.load(self.data_dir / keyword_dir)
         for source in self._pending:
             self._articles.pop(source, None)
+            self._sentence_vectors.pop(source, None)
         self._pending.clear()
         self._pending_articles.clear()
+        self._pending_sentences.clear()
         self._pending_tokens.clear()
         if self._rebuilding and old_collection:
             self.client.delete_collection(old_collection)

@@ -1,0 +1,291 @@
+"""Answering from retrieved chunks: the offline extractive answerer and citation checking.
+
+The extractive answerer needs no LLM. It reads what the question asks for (a number, a
+sum of money, a date, a person, a place, or anything), scores every sentence of the
+retrieved chunks by its embedding similarity to the question, its share of the question's
+words, whether it carries the kind of fact asked for and whether it states the years and
+numbers the question names, and quotes the best sentences verbatim with a citation each.
+
+It refuses, and says what the articles do have instead, when
+- nothing retrieved is close to the question (another topic, or navigation teasers that
+  ingestion dropped),
+- the question names a year or number that no candidate sentence states
+  ("2018年越俄贸易额" when the articles report 2016, 2017 and 2019), or
+- the question asks for a kind of fact (a date, a number, a person) that no close
+  sentence carries ("核科技中心什么时候建成" when the text only says it was agreed on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from rag.chunking import split_sentences
+from rag.keyword import USER_DICTIONARY, tokenize
+from rag.schema import Answer, Citation
+from rag.store import ChunkStore
+
+KINDS = {
+    "money": {
+        "zh": r"多少钱|金额|贸易额|贸易总额|进出口总额|出口额|进口额|投资额|投了多少",
+        "en": r"\btrade\b|\bexports?\b|\bimports?\b|how much|\bworth\b|\bdollars?\b|\bvalue\b",
+        "vi": r"kim ngạch|xuất khẩu|nhập khẩu|bao nhiêu tiền|giá trị|thương mại",
+    },
+    "number": {
+        "zh": r"多少|几|多大|多快|比例|增长率",
+        "en": r"how many|how much|how fast|\brate\b|\bpercent|\bnumber of\b|which anniversary",
+        "vi": r"bao nhiêu|mấy|tỷ lệ|lần thứ",
+    },
+    "date": {
+        "zh": r"什么时候|何时|哪天|哪一天|哪一年|哪年|几月|哪个月|日期|那天",
+        "en": r"\bwhen\b|what date|which year|what year|what day|\bby when\b|\bsince when\b",
+        "vi": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|thời gian nào|những ngày nào",
+    },
+    "person": {
+        "zh": r"谁|哪位|什么人",
+        "en": r"\bwho\b|\bwhom\b|\bwhose\b",
+        "vi": r"\bai\b|là ai|tên là gì|tên gì",
+    },
+    "place": {
+        "zh": r"哪里|在哪|什么地方|哪些地方|哪个城市",
+        "en": r"\bwhere\b|which city|which place",
+        "vi": r"ở đâu|nơi nào|đâu",
+    },
+}
+MONEY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|元|卢布|欧元)|\d+(?:\.\d+)?\s*%")
+NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:个|年|周年|剂|名|次|届)")
+DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|月底|当天|今年|明年")
+FULL_DATE = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日(?:\s*至\s*\d{1,2}\s*日)?)?|\d{4}\s*年")
+NAMES = [line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")]
+PERSON = re.compile("|".join(map(re.escape, NAMES)) + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)")
+PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
+QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
+FACTS = {"date": FULL_DATE, "number": QUANTITY}
+FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "person": PERSON, "place": PLACE}
+# Numbers the question names: years (2018) and quantities (30, 6000).
+QUESTION_NUMBER = re.compile(r"(?<![\d.])\d{2,4}(?![\d.])")
+MULTI = re.compile(
+    r"分别|哪些文章|哪几篇|各自|哪些领导人|都|和.{1,12}(分别|各)|\bwhich articles\b|\band\b.*\band\b|"
+    r"\bfrom \d{4} to \d{4}\b|các bài|những|và",
+    re.IGNORECASE,
+)
+
+# Similarities of e5-small are compressed into about 0.7–0.95 and lower across languages;
+# calibrated on eval/qa_dev.jsonl (best sentence of answerable vs. off-topic questions).
+MIN_SIMILARITY = {"zh": 0.865, "en": 0.765, "vi": 0.772}
+# A Chinese question whose words are mostly unknown to the corpus is about something else,
+# unless it is very close in meaning (paraphrases use new words too).
+UNKNOWN_WORDS_SHARE = 0.4
+UNKNOWN_WORDS_SIMILARITY = 0.895
+QUESTION_WORDS = frozenset(
+    "文章 几篇 哪几篇 报道 提到 谈到 出现 分别 怎么 怎么样 哪家 哪位 哪些 一共 总共 时候 这次 那次 "
+    "这些 那个 文中 文中说 地方 哪些地方 是从 一年 哪一年 几个 哪几个 哪几".split()
+)
+MIN_QUOTE_CHARS = 15
+MARGIN = 0.025
+MAX_SENTENCES = 3
+MAX_SENTENCES_MULTI = 6
+
+MESSAGES = {
+    "zh": {
+        "lead": "根据文章：",
+        "refused": "文章中没有提到这一点{detail}。",
+        "closest": "文章中最接近的内容是：",
+        "nothing": "文章中没有与此相关的内容。",
+        "no_year": "（文章未写明年份）",
+        "missing": "（文章没有给出{what}）",
+    },
+    "en": {
+        "lead": "According to the articles{fact}:",
+        "refused": "The articles do not say this{detail}.",
+        "closest": "The closest they come:",
+        "nothing": "The articles contain nothing related to this question.",
+        "no_year": " (the article gives no year)",
+        "missing": " (they do not give {what})",
+    },
+    "vi": {
+        "lead": "Theo các bài báo{fact}:",
+        "refused": "Các bài báo không đề cập điều này{detail}.",
+        "closest": "Nội dung gần nhất trong các bài báo:",
+        "nothing": "Các bài báo không có nội dung nào liên quan đến câu hỏi này.",
+        "no_year": " (bài báo không ghi năm)",
+        "missing": " (không có {what})",
+    },
+}
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved chunk, with its place in the article body."""
+
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    similarity: float
+    score: float = 0.0
+
+
+def question_kinds(question: str, language: str) -> list[str]:
+    """What the question asks for; a sum of money is a number that must carry a currency."""
+    kinds = [kind for kind, patterns in KINDS.items() if re.search(patterns[language], question, re.IGNORECASE)]
+    if "money" in kinds and "number" in kinds:
+        kinds.remove("number")
+    return kinds
+
+
+def carries(text: str, kinds: list[str]) -> bool:
+    """True when ``text`` states a fact of one of the asked-for kinds (or nothing was asked)."""
+    return not kinds or any(FEATURES[kind].search(text) for kind in kinds)
+
+
+def candidate_sentences(store: ChunkStore, question_vector: np.ndarray, contexts: list[Document]) -> list[Candidate]:
+    """The sentences of the retrieved chunks, each once, with their similarity to the question."""
+    seen: dict[tuple[str, int], Candidate] = {}
+    for doc in contexts:
+        source = doc.metadata["source"]
+        article = store.article(source)
+        spans = split_sentences(article.body)
+        vectors = store.sentence_vectors(source)
+        inside = [
+            (span, vector)
+            for span, vector in zip(spans, vectors)
+            if span[0] >= doc.metadata["start"] and span[1] <= doc.metadata["end"]
+        ]
+        for i, ((start, end), vector) in enumerate(inside):
+            # A fragment such as "阮富仲强调;" is quoted together with the sentence it introduces.
+            if end - start < MIN_QUOTE_CHARS and i + 1 < len(inside):
+                end = inside[i + 1][0][1]
+                vector = inside[i + 1][1]
+            if (source, start) not in seen:
+                seen[(source, start)] = Candidate(
+                    source, article.title, article.body[start:end], start, end, float(vector @ question_vector)
+                )
+    return list(seen.values())
+
+
+def unknown_share(store: ChunkStore, tokens: set[str]) -> float:
+    """Share of the question's content words that no indexed chunk contains."""
+    content = tokens - QUESTION_WORDS
+    if not content:
+        return 0.0
+    return sum(1 for t in content if t not in store.keyword.vocabulary) / len(content)
+
+
+def keyword_coverage(question_tokens: set[str], text: str) -> float:
+    if not question_tokens:
+        return 0.0
+    return sum(1 for token in question_tokens if token in text.lower()) / len(question_tokens)
+
+
+def key_fact(text: str, kinds: list[str]) -> str:
+    """The figure, date or name in ``text`` that the question asked for, if any."""
+    for kind in kinds:
+        pattern = FACTS.get(kind, FEATURES[kind])
+        found = [m.group(0).strip() for m in pattern.finditer(text) if m.group(0).strip()]
+        if found:
+            return ", ".join(dict.fromkeys(found[:3]))
+    return ""
+
+
+def extractive_answer(
+    store: ChunkStore, question: str, search_text: str, language: str, contexts: list[Document]
+) -> Answer:
+    """Quote the sentences that answer ``question``, or refuse and show the closest ones.
+
+    ``search_text`` is the question made self-contained (follow-ups); ``question`` is what
+    the user typed, which decides what kind of fact is asked for.
+    """
+    messages = MESSAGES[language]
+    if not contexts:
+        return Answer(text=messages["nothing"], refused=True, contexts=[])
+    question_vector = np.asarray(store.embeddings.embed_query(search_text))
+    candidates = candidate_sentences(store, question_vector, contexts)
+    kinds = question_kinds(question, language)
+    tokens = {t for t in tokenize(search_text) if len(t) >= 2}
+    numbers = set(QUESTION_NUMBER.findall(question))
+    relevance = {}
+    for candidate in candidates:
+        relevance[id(candidate)] = (
+            candidate.similarity
+            + 0.06 * keyword_coverage(tokens, candidate.text)
+            + 0.05 * sum(n in candidate.text for n in numbers)
+        )
+        candidate.score = relevance[id(candidate)] + 0.03 * carries(candidate.text, kinds)
+    candidates.sort(key=lambda c: -c.score)
+    best = candidates[0]
+    # Does a sentence about as relevant as the most relevant one carry what was asked for?
+    # (Without the bonus for carrying it: a date in an unrelated sentence answers nothing.)
+    most_relevant = max(relevance.values())
+    kind_found = not kinds or any(
+        carries(c.text, kinds) for c in candidates if relevance[id(c)] >= most_relevant - MARGIN
+    )
+
+    multi = bool(MULTI.search(question))
+    limit = MAX_SENTENCES_MULTI if multi else MAX_SENTENCES
+    margin = MARGIN * 2 if multi else MARGIN
+    chosen = [c for c in candidates if c.score >= best.score - margin][:limit]
+    if kinds and not any(carries(c.text, kinds) for c in chosen):
+        carrying = [c for c in candidates if c.score >= best.score - 2 * margin and carries(c.text, kinds)]
+        chosen = carrying[:1] + chosen[: limit - 1] if carrying else chosen
+
+    top_similarity = max(c.similarity for c in candidates)
+    refusal = ""
+    if top_similarity < MIN_SIMILARITY[language] or (
+        language == "zh"
+        and top_similarity < UNKNOWN_WORDS_SIMILARITY
+        and unknown_share(store, tokens) >= UNKNOWN_WORDS_SHARE
+    ):
+        refusal = "nothing close"
+    elif numbers and not any(all(n in c.text for n in numbers) for c in candidates[: limit * 2]):
+        refusal = "number"
+    elif not kind_found:
+        refusal = "kind"
+
+    if refusal:
+        closest = [c for c in candidates if carries(c.text, kinds)]
+        closest = (closest or candidates)[:3] if refusal != "nothing close" else candidates[:2]
+        detail = ""
+        if refusal == "number":
+            detail = f"（{'、'.join(sorted(numbers))}）" if language == "zh" else f" ({', '.join(sorted(numbers))})"
+        head = messages["refused"].format(detail=detail)
+        return compose(head + "\n" + messages["closest"], closest, True, contexts)
+
+    chosen.sort(key=lambda c: (c.source, c.start)) if multi else None
+    fact = key_fact(" ".join(c.text for c in chosen[:1]), kinds)
+    if language == "zh":
+        head = messages["lead"]
+    else:
+        head = messages["lead"].format(fact=f": {fact}" if fact else "")
+    if "date" in kinds and fact and "年" not in fact:
+        head += messages["no_year"]
+    return compose(head, chosen, False, contexts)
+
+
+def compose(head: str, sentences: list[Candidate], refused: bool, contexts: list[Document]) -> Answer:
+    """Answer text with one verbatim quote per line, each followed by its [n] marker."""
+    citations = [
+        Citation(n=n, source=c.source, title=c.title, quote=c.text, start=c.start, end=c.end)
+        for n, c in enumerate(sentences, start=1)
+    ]
+    lines = [head] + [f"{c.quote} [{c.n}]" for c in citations]
+    return Answer(text="\n".join(lines), citations=citations, refused=refused, contexts=contexts)
+
+
+def verify_citations(answer: Answer, store: ChunkStore) -> Answer:
+    """Keep only citations whose quote is exactly the cited span of the article body."""
+    valid = []
+    for citation in answer.citations:
+        try:
+            body = store.article(citation.source).body
+        except KeyError:
+            continue
+        if body[citation.start : citation.end] == citation.quote:
+            valid.append(citation)
+    if len(valid) == len(answer.citations):
+        return answer
+    return Answer(answer.text, valid, answer.refused, answer.contexts)

@@ -1,0 +1,112 @@
+"""The assistant: retrieval, follow-ups and answering behind one small API.
+
+Example:
+    >>> from rag import Assistant
+    >>> bot = Assistant.load()                         # doctest: +SKIP
+    >>> answer = bot.ask("2017年越俄贸易额是多少？")      # doctest: +SKIP
+    >>> answer.text, answer.citations[0].quote          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+
+from langchain_core.documents import Document
+
+from rag.answering import extractive_answer, verify_citations
+from rag.conversation import Turn, detect_language, resolve_followup
+from rag.embeddings import make_embeddings
+from rag.retrieval import HybridRetriever
+from rag.schema import Answer
+from rag.settings import Settings
+from rag.store import ChunkStore, StoreError, chroma_client
+
+MAX_QUESTION_CHARS = 2000
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+POLITE = {
+    "empty": "请输入一个问题。Please type a question. Vui lòng nhập câu hỏi.",
+    "too_long": (
+        "这个问题太长了（{n} 个字符，上限 {limit}），请缩短后再问。"
+        "The question is too long ({n} characters; the limit is {limit}). Please shorten it."
+    ),
+}
+
+
+class Assistant:
+    """Answers questions about the indexed articles, with verified citations.
+
+    Example:
+        >>> bot = Assistant.load()  # doctest: +SKIP
+        >>> ans = bot.ask("胡志明市同俄罗斯各地开展了哪些合作？")  # doctest: +SKIP
+        >>> for event in bot.stream("And in 2016?", history=[(q, a)]): ...  # doctest: +SKIP
+    """
+
+    def __init__(self, store: ChunkStore, settings: Settings):
+        store.require_index()
+        self.store = store
+        self.settings = settings
+        self.retriever = HybridRetriever(store=store, k=settings.top_k)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> Assistant:
+        """Open the index named by the settings (environment and ``.env``).
+
+        Raises:
+            IndexMissingError: nothing has been ingested into the data dir yet.
+        """
+        settings = settings or Settings()
+        embeddings = make_embeddings(settings.embedding, settings.embedding_batch_size, False, settings.embedding_device)
+        return cls(ChunkStore(chroma_client(settings), embeddings, settings.data_dir), settings)
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Document]:
+        """The ranked chunks for a question, without answering."""
+        return self.retriever.search(question, k or self.settings.top_k)
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        """Answer one question; ``history`` holds earlier ``(question, answer)`` turns."""
+        problem = self._check(question)
+        if problem:
+            return problem
+        question = CONTROL.sub(" ", question).strip()
+        search_text = resolve_followup(question, list(history or []))
+        language = detect_language(question)
+        contexts = self.retrieve(search_text)
+        answer = extractive_answer(self.store, question, search_text, language, contexts)
+        return verify_citations(answer, self.store)
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Text increments as they are produced, then the final ``Answer``."""
+        answer = self.ask(question, history)
+        for line in answer.text.splitlines(keepends=True):
+            yield line
+        yield answer
+
+    @staticmethod
+    def _check(question: str) -> Answer | None:
+        if not isinstance(question, str) or not CONTROL.sub("", question).strip():
+            return Answer(text=POLITE["empty"], refused=True)
+        if len(question) > MAX_QUESTION_CHARS:
+            return Answer(text=POLITE["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS), refused=True)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``rag-ask "question"``: print the answer and its sources."""
+    parser = argparse.ArgumentParser(prog="rag-ask", description="Ask the indexed articles a question.")
+    parser.add_argument("question")
+    args = parser.parse_args(argv)
+    try:
+        bot = Assistant.load()
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    answer = bot.ask(args.question)
+    print(answer.text)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})")
+    return 0

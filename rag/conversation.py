@@ -1,0 +1,70 @@
+"""Conversation: the question's language, and follow-ups resolved against the history.
+
+Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
+"那2016年呢？" after "2017年越俄贸易额是多少？" becomes "2016年越俄贸易额是多少？", and
+"他出发前接受了哪家媒体的采访？" is searched together with the previous question, which
+names who "he" is. With an LLM, a condense-question step does the same (``rag.answering``).
+"""
+
+from __future__ import annotations
+
+import re
+
+Turn = tuple[str, str]
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+VIETNAMESE = re.compile(
+    r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]"
+)
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+FOLLOWUP = {
+    "zh": re.compile(r"^(那|那么|还有|另外|其中|此外)|呢[？?]?$|[他她它该这那其]"),
+    "en": re.compile(
+        r"^(and|what about|how about|also)\b|\b(he|she|it|they|him|her|his|its|their|them|that|this|those|these|there)\b"
+        r"|\bthe (year|one) (before|after)\b",
+        re.IGNORECASE,
+    ),
+    "vi": re.compile(
+        r"^(còn|thế còn|vậy)\b|\b(ông ấy|bà ấy|anh ấy|chị ấy|họ|đó|này|ấy|thì sao)\b|năm trước|năm sau",
+        re.IGNORECASE,
+    ),
+}
+PREVIOUS_YEAR = re.compile(r"the year before|previous year|前一年|上一年|năm trước", re.IGNORECASE)
+NEXT_YEAR = re.compile(r"the year after|following year|后一年|下一年|năm sau", re.IGNORECASE)
+
+
+def detect_language(text: str) -> str:
+    """``zh``, ``vi`` or ``en``: by Chinese characters first, then Vietnamese letters."""
+    letters = re.findall(r"\w", text)
+    if letters and len(CJK.findall(text)) / len(letters) > 0.3:
+        return "zh"
+    if VIETNAMESE.search(text):
+        return "vi"
+    return "en"
+
+
+def is_followup(question: str, language: str) -> bool:
+    return bool(FOLLOWUP[language].search(question.strip()))
+
+
+def resolve_followup(question: str, history: list[Turn]) -> str:
+    """The question made self-contained with the subject of the earlier turns.
+
+    A question that names a new year in an elliptical way takes the previous question with
+    that year swapped in; one that says "the year before/after" shifts the previous year;
+    any other follow-up is searched together with the previous question.
+    """
+    if not history:
+        return question
+    language = detect_language(question)
+    if not is_followup(question, language):
+        return question
+    previous = history[-1][0]
+    previous_years = YEAR.findall(previous)
+    years = YEAR.findall(question)
+    if previous_years and (PREVIOUS_YEAR.search(question) or NEXT_YEAR.search(question)):
+        shift = -1 if PREVIOUS_YEAR.search(question) else 1
+        years = [str(int(previous_years[0]) + shift)]
+    if previous_years and years and len(question) < 40:
+        return YEAR.sub(years[0], previous, count=1) + " " + question
+    return f"{previous} {question}"
