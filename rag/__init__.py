@@ -1,7 +1,14 @@
-"""A chat assistant over Chinese news articles, with verified citations."""
+"""A chat assistant over Chinese news articles, with verified citations.
 
+Example:
+    >>> from rag import Assistant, ingest
+    >>> ingest(["seeds/"])                                  # doctest: +SKIP
+    >>> Assistant.load().ask("2017年越俄贸易额是多少？").text  # doctest: +SKIP
+"""
+
+from rag.assistant import Assistant
 from rag.ingestion import IngestReport, ingest
 from rag.schema import Answer, Article, Chunk, Citation
 from rag.settings import Settings
 
-__all__ = ["Answer", "Article", "Chunk", "Citation", "IngestReport", "Settings", "ingest"]
+__all__ = ["Answer", "Article", "Assistant", "Chunk", "Citation", "IngestReport", "Settings", "ingest"]

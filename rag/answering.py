@@ -247,8 +247,10 @@ def extractive_answer(
         refusal = "kind"
 
     if refusal:
-        closest = [c for c in candidates if carries(c.text, kinds)]
-        closest = (closest or candidates)[:3] if refusal != "nothing close" else candidates[:2]
+        if refusal == "number":  # e.g. the figures of the years that the articles do report
+            closest = ([c for c in candidates if carries(c.text, kinds)] or candidates)[:3]
+        else:  # what the articles say about the topic, without the asked-for detail
+            closest = sorted(candidates, key=lambda c: -relevance[id(c)])[: 2 if refusal == "kind" else 1]
         detail = ""
         if refusal == "number":
             detail = f"（{'、'.join(sorted(numbers))}）" if language == "zh" else f" ({', '.join(sorted(numbers))})"

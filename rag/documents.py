@@ -25,6 +25,7 @@ from rag.schema import Article
 
 NAVIGATION_MARK = "更多"
 BYLINES = {"越通社", "VNA", "(完)", "（完）"}
+CREDIT = re.compile(r"[(（](?:越通社\s*[—–-]*\s*VNA|完)[)）]$")
 # "越通社河内——", "越通社莫斯科——", "越通社河内11月25日——"
 DATELINE = re.compile(r"^越通社(?P<place>[^\s\d—–-]{1,12}?)(?:\d{1,2}月\d{1,2}日)?\s*[—–]{1,2}")
 # "… ảnh 1 …" marks an image on the page; credits close the other caption lines.
@@ -83,6 +84,9 @@ def clean_article(source: str, text: str, digest: str = "") -> Article:
     title, rest = lines[0], [line for line in lines[1:] if line != lines[0] and not is_caption(line)]
     while rest and rest[-1] in BYLINES:
         rest.pop()
+    # The wire credit closing the last paragraph is not article text.
+    if rest:
+        rest[-1] = CREDIT.sub("", rest[-1]).rstrip() or rest[-1]
 
     dateline_at = next((i for i, line in enumerate(rest) if DATELINE.match(line)), None)
     place = ""

@@ -18,8 +18,9 @@ def served_app(seed_settings):
         app.close()
 
 
-def test_chat_api_returns_cited_passages(served_app):
+def test_chat_api_returns_a_cited_answer(served_app):
     client = Client(served_app, verbose=False)
     reply = client.predict("2016年越俄双边贸易总额是多少？", api_name="/chat")
     assert "22亿美元" in reply and "004_1b044e40410c8b99.txt" in reply
-    assert "请输入问题" in client.predict("   ", api_name="/chat")
+    assert "[1]" in reply
+    assert "请输入一个问题" in client.predict("   ", api_name="/chat")

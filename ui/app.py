@@ -1,4 +1,7 @@
-"""A minimal Gradio chat over the retriever: the passages that best answer a question."""
+"""A minimal Gradio chat over ``Assistant``: cited answers, history kept for follow-ups.
+
+The full chat (clickable citations, documents tab) is the chat-UI issue's work.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag.embeddings import make_embeddings  # noqa: E402
-from rag.retrieval import HybridRetriever  # noqa: E402
+from rag.assistant import Assistant  # noqa: E402
+from rag.schema import Answer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from rag.store import ChunkStore, chroma_client  # noqa: E402
 
 EXAMPLES = [
     "胡志明市同俄罗斯各地开展了哪些合作？",
@@ -21,18 +23,28 @@ EXAMPLES = [
 ]
 
 
-def build_app(settings: Settings) -> gr.Blocks:
-    store = ChunkStore(chroma_client(settings), make_embeddings(settings.embedding), settings.data_dir)
-    store.require_index()
-    retriever = HybridRetriever(store=store, k=settings.top_k)
+def render(answer: Answer) -> str:
+    """The answer followed by its sources, one line per citation."""
+    sources = [f"[{c.n}] {c.title} — {c.source}" for c in answer.citations]
+    return answer.text + ("\n\n" + "\n".join(sources) if sources else "")
 
-    def respond(message: str, history: list) -> str:
-        if not message.strip():
-            return "请输入问题。 Please type a question."
-        lines = []
-        for n, doc in enumerate(retriever.invoke(message[:2000]), start=1):
-            lines.append(f"[{n}] {doc.page_content}\n— {doc.metadata['title']} ({doc.metadata['source']})")
-        return "\n\n".join(lines)
+
+def build_app(settings: Settings) -> gr.Blocks:
+    bot = Assistant.load(settings)
+
+    def respond(message: str, history: list[dict]):
+        turns = [
+            (question["content"], reply["content"])
+            for question, reply in zip(history[::2], history[1::2])
+            if isinstance(question.get("content"), str) and isinstance(reply.get("content"), str)
+        ]
+        shown = ""
+        for event in bot.stream(message, turns):
+            if isinstance(event, Answer):
+                yield render(event)
+            else:
+                shown += event
+                yield shown
 
     return gr.ChatInterface(respond, examples=EXAMPLES, title="越俄关系新闻问答", api_name="chat")
 
