@@ -15,10 +15,12 @@ import sys
 from collections.abc import Iterator
 
 from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
 
 from rag.answering import extractive_answer, verify_citations
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
+from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings
@@ -44,22 +46,29 @@ class Assistant:
         >>> for event in bot.stream("And in 2016?", history=[(q, a)]): ...  # doctest: +SKIP
     """
 
-    def __init__(self, store: ChunkStore, settings: Settings):
+    def __init__(self, store: ChunkStore, settings: Settings, chat_model: BaseChatModel | None = None):
         store.require_index()
         self.store = store
         self.settings = settings
+        self.chat_model = chat_model
         self.retriever = HybridRetriever(store=store, k=settings.top_k)
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> Assistant:
+    def load(cls, settings: Settings | None = None, chat_model: BaseChatModel | None = None) -> Assistant:
         """Open the index named by the settings (environment and ``.env``).
+
+        With ``RAG_ANSWERER=llm`` the chat model is built from ``OPENAI_BASE_URL``,
+        ``OPENAI_API_KEY`` and ``RAG_LLM_MODEL`` unless one is passed in.
 
         Raises:
             IndexMissingError: nothing has been ingested into the data dir yet.
+            ValueError: the LLM answerer is chosen but no endpoint is configured.
         """
         settings = settings or Settings()
+        if settings.answerer == "llm" and chat_model is None:
+            chat_model = chat_model_from_settings(settings)
         embeddings = make_embeddings(settings.embedding, settings.embedding_batch_size, False, settings.embedding_device)
-        return cls(ChunkStore(chroma_client(settings), embeddings, settings.data_dir), settings)
+        return cls(ChunkStore(chroma_client(settings), embeddings, settings.data_dir), settings, chat_model)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Document]:
         """The ranked chunks for a question, without answering."""
@@ -67,21 +76,34 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Answer one question; ``history`` holds earlier ``(question, answer)`` turns."""
-        problem = self._check(question)
-        if problem:
-            return problem
-        question = CONTROL.sub(" ", question).strip()
-        search_text = resolve_followup(question, list(history or []))
-        language = detect_language(question)
-        contexts = self.retrieve(search_text)
-        answer = extractive_answer(self.store, question, search_text, language, contexts)
-        return verify_citations(answer, self.store)
+        *_, answer = self.stream(question, history)
+        return answer
 
     def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
-        """Text increments as they are produced, then the final ``Answer``."""
-        answer = self.ask(question, history)
-        for line in answer.text.splitlines(keepends=True):
-            yield line
+        """Text increments as they are produced, then the final ``Answer``.
+
+        The final answer's text is authoritative: with an LLM its quotations may have been
+        repaired after they were streamed.
+        """
+        problem = self._check(question)
+        if problem:
+            yield problem.text
+            yield problem
+            return
+        question = CONTROL.sub(" ", question).strip()
+        history = list(history or [])
+        language = detect_language(question)
+        if self.chat_model is not None:
+            search_text = condense_question(self.chat_model, question, history)
+            contexts = self.retrieve(search_text)
+            yield from stream_llm_answer(self.chat_model, self.store, search_text, language, contexts)
+            return
+        search_text = resolve_followup(question, history)
+        contexts = self.retrieve(search_text)
+        answer = verify_citations(
+            extractive_answer(self.store, question, search_text, language, contexts), self.store
+        )
+        yield from answer.text.splitlines(keepends=True)
         yield answer
 
     @staticmethod
@@ -100,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         bot = Assistant.load()
-    except StoreError as error:
+    except (StoreError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     answer = bot.ask(args.question)

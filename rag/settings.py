@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,6 +45,22 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = Field(5, ge=1, description="Passages retrieved per question.")
+
+    # Answering
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive", description="'extractive' (offline, no LLM) or 'llm' (OpenAI-compatible endpoint)."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name at the endpoint.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.",
+    )
+    openai_api_key: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"), repr=False
+    )
 
     # Web chat
     host: str = Field("127.0.0.1", description="Address the chat binds to.")

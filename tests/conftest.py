@@ -21,7 +21,7 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 def isolated_environment(tmp_path, monkeypatch):
     """Nothing a developer has in .env or .rag/ may leak into a test."""
     monkeypatch.chdir(tmp_path)
-    for name in ("RAG_DATA_DIR", "RAG_EMBEDDING", "RAG_CHROMA_HOST", "RAG_ANSWERER"):
+    for name in ("RAG_DATA_DIR", "RAG_EMBEDDING", "RAG_CHROMA_HOST", "RAG_ANSWERER", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
