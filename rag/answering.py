@@ -24,7 +24,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from rag.chunking import split_sentences
-from rag.keyword import USER_DICTIONARY, tokenize
+from rag.keyword import PERSON, tokenize
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
 
@@ -35,7 +35,7 @@ KINDS = {
         "vi": r"kim ngạch|xuất khẩu|nhập khẩu|bao nhiêu tiền|giá trị|thương mại",
     },
     "number": {
-        "zh": r"多少|几|多大|多快|比例|增长率",
+        "zh": r"多少|(?<!哪)几(?!篇)|多大|多快|比例|增长率",
         "en": r"how many|how much|how fast|\brate\b|\bpercent|\bnumber of\b|which anniversary",
         "vi": r"bao nhiêu|mấy|tỷ lệ|lần thứ",
     },
@@ -59,8 +59,6 @@ MONEY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|元|卢布|欧元)|\d+
 NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:个|年|周年|剂|名|次|届)")
 DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|月底|当天|今年|明年")
 FULL_DATE = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日(?:\s*至\s*\d{1,2}\s*日)?)?|\d{4}\s*年")
-NAMES = [line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")]
-PERSON = re.compile("|".join(map(re.escape, NAMES)) + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)")
 PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 FACTS = {"date": FULL_DATE, "number": QUANTITY}
@@ -86,6 +84,7 @@ QUESTION_WORDS = frozenset(
 )
 MIN_QUOTE_CHARS = 15
 MARGIN = 0.025
+KIND_MARGIN = 0.03
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 6
 
@@ -157,14 +156,17 @@ def candidate_sentences(store: ChunkStore, question_vector: np.ndarray, contexts
             if span[0] >= doc.metadata["start"] and span[1] <= doc.metadata["end"]
         ]
         for i, ((start, end), vector) in enumerate(inside):
-            # A fragment such as "阮富仲强调;" is quoted together with the sentence it introduces.
-            if end - start < MIN_QUOTE_CHARS and i + 1 < len(inside):
-                end = inside[i + 1][0][1]
-                vector = inside[i + 1][1]
+            # A fragment, or a clause such as "…,阮富仲强调;" that introduces a quotation,
+            # is quoted together with the sentence that follows it.
+            similarity = float(vector @ question_vector)
+            if i + 1 < len(inside):
+                (next_start, next_end), next_vector = inside[i + 1]
+                introduces = article.body[end - 1] in ";；:：" and article.body[next_start] in "“\"「"
+                if end - start < MIN_QUOTE_CHARS or introduces:
+                    end = next_end
+                    similarity = max(similarity, float(next_vector @ question_vector))
             if (source, start) not in seen:
-                seen[(source, start)] = Candidate(
-                    source, article.title, article.body[start:end], start, end, float(vector @ question_vector)
-                )
+                seen[(source, start)] = Candidate(source, article.title, article.body[start:end], start, end, similarity)
     return list(seen.values())
 
 
@@ -204,15 +206,20 @@ def extractive_answer(
     if not contexts:
         return Answer(text=messages["nothing"], refused=True, contexts=[])
     question_vector = np.asarray(store.embeddings.embed_query(search_text))
+    if search_text != question and len(tokenize(question)) >= 3:
+        # A rewritten follow-up carries the earlier question too; what is asked now counts as
+        # much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
+        question_vector = (question_vector + np.asarray(store.embeddings.embed_query(question))) / 2
     candidates = candidate_sentences(store, question_vector, contexts)
     kinds = question_kinds(question, language)
     tokens = {t for t in tokenize(search_text) if len(t) >= 2}
+    asked_now = {t for t in tokenize(question) if len(t) >= 2} if search_text != question else tokens
     numbers = set(QUESTION_NUMBER.findall(question))
     relevance = {}
     for candidate in candidates:
         relevance[id(candidate)] = (
             candidate.similarity
-            + 0.06 * keyword_coverage(tokens, candidate.text)
+            + 0.03 * (keyword_coverage(tokens, candidate.text) + keyword_coverage(asked_now, candidate.text))
             + 0.05 * sum(n in candidate.text for n in numbers)
         )
         candidate.score = relevance[id(candidate)] + 0.03 * carries(candidate.text, kinds)
@@ -222,7 +229,7 @@ def extractive_answer(
     # (Without the bonus for carrying it: a date in an unrelated sentence answers nothing.)
     most_relevant = max(relevance.values())
     kind_found = not kinds or any(
-        carries(c.text, kinds) for c in candidates if relevance[id(c)] >= most_relevant - MARGIN
+        carries(c.text, kinds) for c in candidates if relevance[id(c)] >= most_relevant - KIND_MARGIN
     )
 
     multi = bool(MULTI.search(question))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rag.keyword import PERSON
+
 Turn = tuple[str, str]
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -28,6 +30,11 @@ FOLLOWUP = {
         r"^(còn|thế còn|vậy)\b|\b(ông ấy|bà ấy|anh ấy|chị ấy|họ|đó|này|ấy|thì sao)\b|năm trước|năm sau",
         re.IGNORECASE,
     ),
+}
+PERSONAL_PRONOUN = {
+    "zh": re.compile(r"[他她]"),
+    "en": re.compile(r"\b(he|she|him|her)\b", re.IGNORECASE),
+    "vi": re.compile(r"\b(ông ấy|bà ấy|anh ấy|chị ấy)\b", re.IGNORECASE),
 }
 PREVIOUS_YEAR = re.compile(r"the year before|previous year|前一年|上一年|năm trước", re.IGNORECASE)
 NEXT_YEAR = re.compile(r"the year after|following year|后一年|下一年|năm sau", re.IGNORECASE)
@@ -67,4 +74,8 @@ def resolve_followup(question: str, history: list[Turn]) -> str:
         years = [str(int(previous_years[0]) + shift)]
     if previous_years and years and len(question) < 40:
         return YEAR.sub(years[0], previous, count=1) + " " + question
+    # "他/he/ông ấy" is the person the last turn named (its answer first, then its question).
+    person = PERSON.search(history[-1][1]) or PERSON.search(previous)
+    if person and PERSONAL_PRONOUN[language].search(question):
+        question = PERSONAL_PRONOUN[language].sub(person.group(0).strip("()"), question, count=1)
     return f"{previous} {question}"

@@ -25,6 +25,14 @@ STOPWORDS = frozenset(
     "the a an of to in on and or is are was were what which who when where how why did does do".split()
 )
 WORD = re.compile(r"\w", re.UNICODE)
+PERSON_NAMES = tuple(
+    line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")
+)
+# A known name, a transliterated "名·姓" / "名•姓", or a Latin name in brackets: "(Alexey Popov)".
+PERSON = re.compile(
+    "|".join(map(re.escape, sorted(PERSON_NAMES, key=len, reverse=True)))
+    + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)"
+)
 jieba.setLogLevel(logging.WARNING)
 
 
