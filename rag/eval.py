@@ -1,0 +1,341 @@
+"""Evaluation: run a QA set through ``Assistant.ask`` and report how trustworthy it is.
+
+``rag-eval --qa eval/qa_dev.jsonl --out reports/dev`` (or ``python -m rag.eval``) writes
+``metrics.json``, ``report.md``, ``report.png`` and ``items.jsonl`` into ``--out``.
+``--min-answer-accuracy 0.9`` and the like turn the run into a gate (exit status 1).
+
+The QA file is JSONL, one item per line; see the README for the fields.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+LANGUAGES = ("zh", "en", "vi")
+ANSWERABLE = ("fact", "paraphrase", "multi", "numeric", "followup")
+REFUSABLE = ("unanswerable", "teaser")
+TYPES = ANSWERABLE + REFUSABLE
+WHITESPACE = re.compile(r"\s+")
+# name -> (direction, help); "min" gates fail below the floor, "max" gates above the ceiling.
+GATES = {
+    "answer_accuracy": ("min", "answerable items answered with every must_contain string"),
+    "refusal_recall": ("min", "unanswerable and teaser items refused"),
+    "false_refusal_rate": ("max", "answerable items refused"),
+    "cited_source_accuracy": ("min", "answerable items citing every expected source"),
+    "quote_validity": ("min", "shown quotes found verbatim in the cited article"),
+    "context_recall": ("min", "answerable items whose evidence is all in the retrieved chunks"),
+}
+
+
+@dataclass(frozen=True)
+class QAItem:
+    id: str
+    question: str
+    lang: str
+    type: str
+    answer: str | None
+    must_contain: list[str]
+    sources: list[str]
+    evidence: list[str]
+    history: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.type in ANSWERABLE
+
+
+@dataclass
+class ItemResult:
+    id: str
+    question: str
+    lang: str
+    type: str
+    expected: str | None
+    got: str
+    refused: bool
+    correct: bool
+    cited_sources: list[str]
+    sources_ok: bool
+    quotes: int
+    valid_quotes: int
+    context_ok: bool
+    ms: float
+
+
+def squeeze(text: str) -> str:
+    return WHITESPACE.sub("", text)
+
+
+def parse_item(record: object) -> QAItem:
+    """One QA item from a decoded JSON line; extra fields are ignored.
+
+    Raises:
+        ValueError: naming the field that is missing or wrong.
+    """
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    for name in ("id", "question", "lang", "type"):
+        if not isinstance(record.get(name), str) or not record[name].strip():
+            raise ValueError(f"field {name!r} must be a non-empty string")
+    if record["lang"] not in LANGUAGES:
+        raise ValueError(f"lang {record['lang']!r} is not one of {', '.join(LANGUAGES)}")
+    if record["type"] not in TYPES:
+        raise ValueError(f"type {record['type']!r} is not one of {', '.join(TYPES)}")
+    lists = {}
+    for name in ("must_contain", "sources", "evidence"):
+        value = record.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"field {name!r} must be a list of strings")
+        lists[name] = value
+    history = record.get("history") or []
+    if not all(isinstance(turn, list | tuple) and len(turn) == 2 for turn in history):
+        raise ValueError("field 'history' must be a list of [question, answer] pairs")
+    return QAItem(
+        id=record["id"],
+        question=record["question"],
+        lang=record["lang"],
+        type=record["type"],
+        answer=record.get("answer"),
+        history=[(str(q), str(a)) for q, a in history],
+        note=str(record.get("note") or ""),
+        **lists,
+    )
+
+
+def load_qa(path: str | Path) -> tuple[list[QAItem], list[str]]:
+    """Items of a QA file, and one message per malformed line (which is skipped)."""
+    items, problems, seen = [], [], set()
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = parse_item(json.loads(line))
+            except (json.JSONDecodeError, ValueError) as error:
+                problems.append(f"{path}:{number}: {error}; line skipped")
+                continue
+            if item.id in seen:
+                problems.append(f"{path}:{number}: duplicate id {item.id!r}; line skipped")
+                continue
+            seen.add(item.id)
+            items.append(item)
+    return items, problems
+
+
+def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> ItemResult:
+    """Score one answer against its item."""
+    text = squeeze(answer.text)
+    cited = sorted({c.source for c in answer.citations})
+    valid = 0
+    for citation in answer.citations:
+        try:
+            valid += body_of(citation.source)[citation.start : citation.end] == citation.quote
+        except KeyError:
+            pass
+    if item.answerable:
+        correct = not answer.refused and all(squeeze(m) in text for m in item.must_contain)
+    else:
+        correct = answer.refused
+    contexts = [squeeze(doc.page_content) for doc in answer.contexts]
+    return ItemResult(
+        id=item.id,
+        question=item.question,
+        lang=item.lang,
+        type=item.type,
+        expected=item.answer,
+        got=answer.text,
+        refused=answer.refused,
+        correct=correct,
+        cited_sources=cited,
+        sources_ok=set(item.sources) <= set(cited),
+        quotes=len(answer.citations),
+        valid_quotes=valid,
+        context_ok=all(any(squeeze(e) in c for c in contexts) for e in item.evidence),
+        ms=ms,
+    )
+
+
+def share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def summarize(results: list[ItemResult]) -> dict:
+    """The metrics of one group of results; ``None`` where the group has no such items."""
+    answerable = [r for r in results if r.type in ANSWERABLE]
+    refusable = [r for r in results if r.type in REFUSABLE]
+    quotes = sum(r.quotes for r in results)
+    latencies = sorted(r.ms for r in results)
+    return {
+        "items": len(results),
+        "answer_accuracy": share([r.correct for r in answerable]),
+        "refusal_recall": share([r.refused for r in refusable]),
+        "false_refusal_rate": share([r.refused for r in answerable]),
+        "cited_source_accuracy": share([r.sources_ok for r in answerable]),
+        "quote_validity": round(sum(r.valid_quotes for r in results) / quotes, 4) if quotes else None,
+        "context_recall": share([r.context_ok for r in answerable]),
+        "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "latency_p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
+        if latencies
+        else None,
+    }
+
+
+def evaluate(assistant, items: Iterable[QAItem], show_progress: bool = True) -> tuple[dict, list[ItemResult]]:
+    """Ask every item and compute the metrics: overall, by type and by language."""
+    items = list(items)
+    results = []
+    for item in tqdm(items, desc="evaluating", unit="question", disable=not show_progress):
+        started = time.perf_counter()
+        answer = assistant.ask(item.question, history=item.history)
+        elapsed = (time.perf_counter() - started) * 1000
+        results.append(judge(item, answer, lambda source: assistant.store.article(source).body, elapsed))
+    metrics = {
+        "overall": summarize(results),
+        "by_type": {t: summarize([r for r in results if r.type == t]) for t in TYPES if any(r.type == t for r in results)},
+        "by_lang": {
+            lang: summarize([r for r in results if r.lang == lang]) for lang in LANGUAGES if any(r.lang == lang for r in results)
+        },
+    }
+    return metrics, results
+
+
+def failed_gates(metrics: dict, gates: dict[str, float]) -> list[str]:
+    failures = []
+    for name, limit in gates.items():
+        value = metrics["overall"][name]
+        direction = GATES[name][0]
+        if value is None or (value < limit if direction == "min" else value > limit):
+            failures.append(f"{name} = {value} is {'below' if direction == 'min' else 'above'} {limit}")
+    return failures
+
+
+def table(groups: dict[str, dict]) -> str:
+    columns = ["items", *GATES, "latency_p50_ms", "latency_p95_ms"]
+    lines = ["| group | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, values in groups.items():
+        cells = ["–" if values[c] is None else str(values[c]) for c in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(out: Path, metrics: dict, results: list[ItemResult], header: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    with open(out / "items.jsonl", "w", encoding="utf-8") as items_file:
+        for result in results:
+            items_file.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+    failed = [r for r in results if not r.correct]
+    lines = [
+        "# Evaluation report",
+        "",
+        header,
+        "",
+        "## Overall",
+        table({"overall": metrics["overall"]}),
+        "",
+        "## By type",
+        table(metrics["by_type"]),
+        "",
+        "## By language",
+        table(metrics["by_lang"]),
+        "",
+        "![answer accuracy](report.png)",
+        "",
+        f"## Failed items ({len(failed)})",
+    ]
+    for r in failed:
+        lines += [
+            "",
+            f"### {r.id} ({r.type}, {r.lang})",
+            f"- question: {r.question}",
+            f"- expected: {'a refusal' if r.expected is None else r.expected}",
+            "- got:" + (" (refused)" if r.refused else ""),
+            "",
+            "```",
+            r.got,
+            "```",
+        ]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot(out / "report.png", metrics)
+
+
+def plot(path: Path, metrics: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for axis, (title, groups) in zip(axes, (("by type", metrics["by_type"]), ("by language", metrics["by_lang"]))):
+        names = list(groups)
+        answered = [groups[n]["answer_accuracy"] or 0 for n in names]
+        refused = [groups[n]["refusal_recall"] or 0 for n in names]
+        scores = [a if groups[n]["answer_accuracy"] is not None else r for n, a, r in zip(names, answered, refused)]
+        bars = axis.bar(names, scores, color=["#4c72b0" if n in ANSWERABLE or n in LANGUAGES else "#dd8452" for n in names])
+        axis.bar_label(bars, fmt="%.2f")
+        axis.set_title(f"accuracy {title}")
+        axis.tick_params(axis="x", labelrotation=20)
+        axis.set_ylim(0, 1.05)
+        axis.axhline(0.9, color="grey", linestyle="--", linewidth=1)
+    axes[0].set_ylabel("answer accuracy (refusal recall for orange bars)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rag-eval", description="Evaluate the assistant on a QA set (JSONL).")
+    parser.add_argument("--qa", required=True, help="QA file, JSONL")
+    parser.add_argument("--answerer", choices=["extractive", "llm"], help="default: RAG_ANSWERER")
+    parser.add_argument("--k", type=int, help="passages retrieved per question (default: RAG_TOP_K)")
+    parser.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    for name, (direction, meaning) in GATES.items():
+        parser.add_argument(f"--{direction}-{name.replace('_', '-')}", type=float, metavar="F", help=f"gate: {meaning}")
+    args = parser.parse_args(argv)
+
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+    from rag.store import StoreError
+
+    overrides = {k: v for k, v in {"answerer": args.answerer, "top_k": args.k}.items() if v is not None}
+    try:
+        items, problems = load_qa(args.qa)
+        settings = Settings(**overrides)
+        assistant = Assistant.load(settings)
+    except (OSError, StoreError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not items:
+        print(f"error: {args.qa} holds no valid items", file=sys.stderr)
+        return 2
+    metrics, results = evaluate(assistant, items, show_progress=not args.quiet)
+    header = (
+        f"QA set `{args.qa}` ({len(items)} items, {len(problems)} skipped), answerer `{settings.answerer}`, "
+        f"k={settings.top_k}, embedding `{settings.embedding}`, {time.strftime('%Y-%m-%d %H:%M')}."
+    )
+    write_report(Path(args.out), metrics, results, header)
+    print(table({"overall": metrics["overall"], **metrics["by_type"], **metrics["by_lang"]}))
+    print(f"report: {Path(args.out) / 'report.md'}")
+    gates = {name: getattr(args, f"{d}_{name}") for name, (d, _) in GATES.items() if getattr(args, f"{d}_{name}") is not None}
+    failures = failed_gates(metrics, gates)
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
