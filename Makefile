@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: chat test test-fast install index clean
+.PHONY: chat test test-fast eval install index clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ index: install
 
 chat: index
 	$(PY) -m ui
+
+eval: index
+	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
 
 test: install
 	$(PY) -m pytest
