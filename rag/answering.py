@@ -31,8 +31,8 @@ from rag.store import ChunkStore
 KINDS = {
     "money": {
         "zh": r"多少钱|金额|贸易额|贸易总额|进出口总额|出口额|进口额|投资额|投了多少",
-        "en": r"\btrade\b|\bexports?\b|\bimports?\b|how much|\bworth\b|\bdollars?\b|\bvalue\b",
-        "vi": r"kim ngạch|xuất khẩu|nhập khẩu|bao nhiêu tiền|giá trị|thương mại",
+        "en": r"how much|\bworth\b|\bdollars?\b|\bvalue\b|\btrade (?:volume|total|turnover|figure)|\btotal\b.*\btrade\b",
+        "vi": r"kim ngạch|bao nhiêu tiền|giá trị|trị giá|\bUSD\b|đô la",
     },
     "number": {
         "zh": r"多少|(?<!哪)几(?!篇)|多大|多快|比例|增长率",
@@ -41,8 +41,8 @@ KINDS = {
     },
     "date": {
         "zh": r"什么时候|何时|哪天|哪一天|哪一年|哪年|几月|哪个月|日期|那天",
-        "en": r"\bwhen\b|what date|which year|what year|what day|\bby when\b|\bsince when\b",
-        "vi": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|thời gian nào|những ngày nào",
+        "en": r"\bwhen\b|what date|which year|what year|what day|\bby when\b|\bsince when\b|what period",
+        "vi": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|thời gian nào|những ngày nào|giai đoạn nào",
     },
     "person": {
         "zh": r"谁|哪位|什么人",
