@@ -28,7 +28,11 @@ chat: index
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
 
-test: install
+# The browser test drives Debian's Chromium (no browser download); CJK fonts make its screenshots legible.
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei
+
+test: install /usr/bin/chromium
 	$(PY) -m pytest
 
 test-fast: install

@@ -74,12 +74,17 @@ class Assistant:
         """The ranked chunks for a question, without answering."""
         return self.retriever.search(question, k or self.settings.top_k)
 
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
-        """Answer one question; ``history`` holds earlier ``(question, answer)`` turns."""
-        *_, answer = self.stream(question, history)
+    def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
+        """Answer one question; ``history`` holds earlier ``(question, answer)`` turns.
+
+        ``k`` overrides the number of retrieved passages (``RAG_TOP_K``) for this question.
+        """
+        *_, answer = self.stream(question, history, k)
         return answer
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: list[Turn] | None = None, k: int | None = None
+    ) -> Iterator[str | Answer]:
         """Text increments as they are produced, then the final ``Answer``.
 
         The final answer's text is authoritative: with an LLM its quotations may have been
@@ -95,11 +100,11 @@ class Assistant:
         language = detect_language(question)
         if self.chat_model is not None:
             search_text = condense_question(self.chat_model, question, history)
-            contexts = self.retrieve(search_text)
+            contexts = self.retrieve(search_text, k)
             yield from stream_llm_answer(self.chat_model, self.store, search_text, language, contexts)
             return
         search_text = resolve_followup(question, history)
-        contexts = self.retrieve(search_text)
+        contexts = self.retrieve(search_text, k)
         answer = verify_citations(
             extractive_answer(self.store, question, search_text, language, contexts), self.store
         )

@@ -97,6 +97,7 @@ def ingest(
         store.prepare_write(rebuild=rebuild)
 
         changed: list[Article] = []
+        path_of: dict[str, Path] = {}
         seen: set[str] = set()
         for path in files:
             try:
@@ -108,6 +109,7 @@ def ingest(
                 report.errors.append(f"{path}: another file named {article.source} is already in this ingest")
                 continue
             seen.add(article.source)
+            path_of[article.source] = path.resolve()
             report.files += 1
             if store.is_current(article.source, article.file_hash):
                 report.skipped += 1
@@ -131,6 +133,7 @@ def ingest(
                 chunks,
                 vectors[chunk_offset : chunk_offset + len(chunks)],
                 vectors[sentence_offset : sentence_offset + len(sentences)],
+                str(path_of[article.source]),
             )
             chunk_offset += len(chunks)
             sentence_offset += len(sentences)
@@ -144,6 +147,17 @@ def ingest(
         store.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove_articles(sources: Iterable[str], *, settings: Settings, store: ChunkStore) -> int:
+    """Remove articles from the index by file name; returns how many were indexed."""
+    with writer_lock(Path(settings.data_dir), settings.lock_timeout):
+        store.prepare_write()
+        known = [source for source in sources if source in store.records]
+        for source in known:
+            store.remove(source)
+        store.commit()
+    return len(known)
 
 
 def main(argv: list[str] | None = None) -> int:

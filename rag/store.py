@@ -270,7 +270,12 @@ class ChunkStore:
         return record is not None and record["file_hash"] == digest
 
     def stage(
-        self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
+        self,
+        article: Article,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+        path: str = "",
     ) -> None:
         """Add an article's chunks to Chroma, invisible until ``commit``."""
         for begin in range(0, len(chunks), ADD_BATCH):
@@ -291,6 +296,7 @@ class ChunkStore:
             "dates": list(article.dates),
             "chunk_ids": [c.id for c in chunks],
             "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "path": path,  # where it was read from, so that a rebuild can read it again
         }
         self._pending_articles[article.source] = article
         self._pending_sentences[article.source] = sentence_vectors.astype(np.float32)

@@ -1,11 +1,19 @@
-"""A minimal Gradio chat over ``Assistant``: cited answers, history kept for follow-ups.
+"""The Gradio app: a streamed, cited conversation, clickable citations, and a documents tab.
 
-The full chat (clickable citations, documents tab) is the chat-UI issue's work.
+Everything from an article or an answer is shown as text: it is HTML-escaped and its
+Markdown punctuation is backslash-escaped before the chat renders it, so an article that
+contains ``<script>``, ``<img onerror=…>`` or ``![](http://…)`` shows those characters and
+runs or loads nothing. The only markup on the page is the app's own.
 """
 
 from __future__ import annotations
 
+import html
 import os
+import re
+import shutil
+from dataclasses import asdict
+from pathlib import Path
 
 # Gradio reports usage to its servers unless told not to; there is no network here anyway.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -13,45 +21,292 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag.assistant import Assistant  # noqa: E402
+from rag.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from rag.generation import chat_model_from_settings  # noqa: E402
+from rag.ingestion import ingest, remove_articles  # noqa: E402
 from rag.schema import Answer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from rag.store import StoreError  # noqa: E402
 
 EXAMPLES = [
     "胡志明市同俄罗斯各地开展了哪些合作？",
-    "What was the trade volume between Vietnam and Russia in 2016?",
+    "2016年和2017年越俄贸易额分别是多少？",
+    "What was the total Vietnam–Russia trade in 2016?",
     "Việt Nam đã ký hợp đồng mua bao nhiêu liều vắc xin Sputnik?",
 ]
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+PANEL_PLACEHOLDER = "<p class='panel-hint'>点击答案中的 [n] 查看原文出处 · Click a [n] marker to see the source.</p>"
+
+# System fonts only: the default theme would fetch Google Fonts, which hangs offline.
+THEME = gr.themes.Soft(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+CSS = """
+.hidden-control { display: none !important; }
+a.cite { font-weight: 600; text-decoration: none; cursor: pointer; }
+.citation mark { background: #ffe58a; padding: 0 2px; }
+.citation .meta { color: #666; font-size: 0.9em; }
+"""
+# A click on an [n] link asks the server for that citation through two hidden controls.
+CITATION_CLICKS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.cite");
+    if (!link) return;
+    event.preventDefault();
+    const box = document.querySelector("#citation-request textarea, #citation-request input");
+    box.value = link.getAttribute("href").slice(1);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => document.querySelector("#citation-open").click(), 50);
+  });
+}
+"""
 
 
-def render(answer: Answer) -> str:
-    """The answer followed by its sources, one line per citation."""
-    sources = [f"[{c.n}] {c.title} — {c.source}" for c in answer.citations]
-    return answer.text + ("\n\n" + "\n".join(sources) if sources else "")
+def as_text(text: str) -> str:
+    """``text`` as the chat's Markdown renderer will show it literally."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def link_markers(escaped: str, turn: int) -> str:
+    return ESCAPED_MARKER.sub(lambda m: f'<a class="cite" href="#cite-{turn}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+
+
+def render_text(text: str, turn: int) -> str:
+    return "  \n".join(link_markers(as_text(line), turn) for line in text.splitlines())
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The answer, a visible refusal badge, and the compact list of cited articles and quotes."""
+    parts = []
+    if answer.refused:
+        parts.append("**⚠ 文章中没有这个答案 · Not in the articles · Không có trong các bài báo**")
+    parts.append(render_text(answer.text, turn))
+    if answer.citations:
+        lines = [
+            f'- <a class="cite" href="#cite-{turn}-{c.n}">[{c.n}]</a> {as_text(c.title)} · '
+            f"`{html.escape(c.source)}` · “{as_text(shorten(c.quote))}”"
+            for c in answer.citations
+        ]
+        parts.append("<small>\n\n" + "\n".join(lines) + "\n\n</small>")
+    return "\n\n".join(parts)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def render_citation(assistant: Assistant, citation: dict) -> str:
+    """The cited article's paragraph with the quoted span highlighted, all escaped."""
+    article = assistant.store.article(citation["source"])
+    body = article.body
+    start, end = citation["start"], citation["end"]
+    paragraph_start = body.rfind("\n", 0, start) + 1
+    paragraph_end = body.find("\n", end)
+    paragraph_end = len(body) if paragraph_end == -1 else paragraph_end
+    escape = html.escape
+    dateline = f" · 越通社{escape(article.dateline)}" if article.dateline else ""
+    return (
+        f"<div class='citation'><h3>[{citation['n']}] {escape(article.title)}</h3>"
+        f"<p class='meta'>{escape(article.source)}{dateline}</p>"
+        f"<p>{escape(body[paragraph_start:start])}<mark>{escape(body[start:end])}</mark>"
+        f"{escape(body[end:paragraph_end])}</p></div>"
+    )
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that stays inside the upload folder: no path, no dot-files, no odd characters."""
+    stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
+    stem = UNSAFE_NAME.sub("_", stem).strip("._")[:100] or "upload"
+    return stem + suffix.lower()
+
+
+def new_session() -> dict:
+    return {"turns": [], "citations": []}
 
 
 def build_app(settings: Settings) -> gr.Blocks:
-    bot = Assistant.load(settings)
+    """The whole app over the index in ``settings.data_dir``."""
+    extractive = Assistant.load(settings.model_copy(update={"answerer": "extractive"}))
+    assistants = {"extractive": extractive}
+    if settings.openai_base_url or settings.openai_api_key:
+        assistants["llm"] = Assistant(extractive.store, settings, chat_model_from_settings(settings))
+    default_answerer = settings.answerer if settings.answerer in assistants else "extractive"
+    store = extractive.store
+    uploads = Path(settings.data_dir).resolve() / "uploads"
+    max_bytes = int(settings.max_file_mb * 2**20)
 
-    def respond(message: str, history: list[dict]):
-        turns = [
-            (question["content"], reply["content"])
-            for question, reply in zip(history[::2], history[1::2])
-            if isinstance(question.get("content"), str) and isinstance(reply.get("content"), str)
+    def respond(message: str, messages: list, session: dict, answerer: str, k: int):
+        if not isinstance(message, str) or not message.strip():
+            return
+        turn = len(session["citations"])
+        messages = messages + [
+            {"role": "user", "content": render_text(message, turn)},
+            {"role": "assistant", "content": "…"},
         ]
         shown = ""
-        for event in bot.stream(message, turns):
+        for event in assistants.get(answerer, extractive).stream(message, session["turns"], int(k)):
             if isinstance(event, Answer):
-                yield render(event)
+                messages[-1] = {"role": "assistant", "content": render_answer(event, turn)}
+                session["turns"].append((message, event.text))
+                session["citations"].append([asdict(c) for c in event.citations])
             else:
                 shown += event
-                yield shown
+                messages[-1] = {"role": "assistant", "content": render_text(shown, turn)}
+            yield messages, session, ""
 
-    return gr.ChatInterface(respond, examples=EXAMPLES, title="越俄关系新闻问答", api_name="chat")
+    def open_citation(request: str, session: dict) -> str:
+        match = re.fullmatch(r"cite-(\d+)-(\d+)", request or "")
+        if not match:
+            return PANEL_PLACEHOLDER
+        turn, n = int(match.group(1)), int(match.group(2))
+        cited = session["citations"][turn] if turn < len(session["citations"]) else []
+        citation = next((c for c in cited if c["n"] == n), None)
+        return render_citation(extractive, citation) if citation else PANEL_PLACEHOLDER
+
+    def documents() -> list[list]:
+        return [
+            [record["title"], source, len(record["chunk_ids"]), record["ingested_at"]]
+            for source, record in sorted(store.records.items())
+        ]
+
+    def refreshed(message: str):
+        return message, documents(), gr.update(choices=sorted(store.records), value=None)
+
+    def add_files(files: list[str] | None, progress=gr.Progress()):
+        problems, accepted = [], []
+        uploads.mkdir(parents=True, exist_ok=True)
+        for upload in files or []:
+            name = safe_upload_name(upload)
+            size = os.path.getsize(upload)
+            if Path(name).suffix not in SUPPORTED_SUFFIXES:
+                problems.append(f"{name}: only .txt and .md files can be added")
+            elif size > max_bytes:
+                problems.append(f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+            else:
+                target = uploads / name
+                if target.resolve().parent != uploads:  # never write outside the upload folder
+                    problems.append(f"{name}: refused file name")
+                    continue
+                shutil.copyfile(upload, target)
+                accepted.append(target)
+        if not accepted:
+            return refreshed("\n".join(problems) or "请选择文件 · Choose files to add.")
+        progress(0.1, desc="indexing")
+        try:
+            report = ingest(accepted, settings=settings, store=store, show_progress=False)
+        except StoreError as error:
+            return refreshed(f"{error}")
+        progress(1.0, desc="done")
+        lines = [f"已添加 · Added: {report.summary()}", *problems, *report.errors]
+        return refreshed("\n".join(lines))
+
+    def remove(source: str | None):
+        if not source:
+            return refreshed("请选择要删除的文章 · Choose an article to remove.")
+        try:
+            removed = remove_articles([source], settings=settings, store=store)
+        except StoreError as error:
+            return refreshed(f"{error}")
+        uploaded = uploads / source
+        if uploaded.is_file():
+            uploaded.unlink()
+        return refreshed(f"已删除 · Removed {source}" if removed else f"{source} is not in the index")
+
+    def rebuild(progress=gr.Progress()):
+        paths = [record["path"] for record in store.records.values() if record.get("path")]
+        progress(0.1, desc="re-embedding")
+        try:
+            report = ingest(paths, settings=settings, store=store, rebuild=True, show_progress=False)
+        except StoreError as error:
+            return refreshed(f"{error}")
+        return refreshed(f"已重建 · Rebuilt: {report.summary()}" + "".join(f"\n{e}" for e in report.errors))
+
+    def api_ask(question: str, history: list[list[str]] | None = None, k: int | None = None) -> dict:
+        """Answer a question; returns the answer text, whether it is a refusal, and its citations."""
+        turns = [(str(q), str(a)) for q, a in (history or [])]
+        answer = assistants[default_answerer].ask(question, turns, k)
+        return {
+            "answer": answer.text,
+            "refused": answer.refused,
+            "citations": [asdict(c) for c in answer.citations],
+        }
+
+    with gr.Blocks(title="越俄关系新闻问答 · News QA") as app:
+        session = gr.State(new_session())
+        gr.Markdown(
+            "## 越俄关系新闻问答 · Vietnam–Russia news, answered with citations\n"
+            f"Embedding `{store.embeddings.identity}` · answerer `{default_answerer}`"
+            + (f" (LLM `{settings.llm_model}` available)" if "llm" in assistants else "")
+            + f" · {len(store.records)} articles"
+        )
+        with gr.Tab("对话 · Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(elem_id="chat", height=520, sanitize_html=True, label="对话")
+                    question = gr.Textbox(
+                        placeholder="用中文、English 或 tiếng Việt 提问 …", show_label=False, elem_id="question"
+                    )
+                    with gr.Row():
+                        send = gr.Button("发送 · Send", variant="primary", elem_id="send")
+                        clear = gr.Button("清空对话 · Clear", elem_id="clear")
+                    gr.Examples(EXAMPLES, inputs=question)
+                with gr.Column(scale=2):
+                    panel = gr.HTML(PANEL_PLACEHOLDER, elem_id="citation-panel", label="出处 · Source")
+                    with gr.Accordion("设置 · Settings", open=False):
+                        answerer = gr.Radio(
+                            list(assistants), value=default_answerer, label="Answerer", elem_id="answerer"
+                        )
+                        k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages (k)")
+            citation_request = gr.Textbox(elem_id="citation-request", elem_classes="hidden-control")
+            citation_open = gr.Button("open", elem_id="citation-open", elem_classes="hidden-control")
+        with gr.Tab("文档 · Documents"):
+            table = gr.Dataframe(
+                documents(), headers=["title", "file", "chunks", "ingested"], interactive=False, elem_id="documents"
+            )
+            status = gr.Textbox(label="状态 · Status", interactive=False, elem_id="documents-status")
+            files = gr.File(
+                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", label="添加文章 · Add .txt/.md"
+            )
+            add = gr.Button("添加到索引 · Add to index", variant="primary", elem_id="add-files")
+            with gr.Row():
+                chosen = gr.Dropdown(sorted(store.records), label="文章 · Article", elem_id="remove-choice")
+                remove_button = gr.Button("删除 · Remove", variant="stop", elem_id="remove")
+                rebuild_button = gr.Button("重建索引 · Rebuild index", elem_id="rebuild")
+
+        chat_io = dict(inputs=[question, chatbot, session, answerer, k], outputs=[chatbot, session, question])
+        question.submit(respond, **chat_io, api_name="chat")
+        send.click(respond, **chat_io, api_visibility="private")
+        clear.click(
+            lambda: ([], new_session(), PANEL_PLACEHOLDER), outputs=[chatbot, session, panel], api_visibility="private"
+        )
+        citation_open.click(open_citation, [citation_request, session], panel, api_visibility="private")
+        documents_io = [status, table, chosen]
+        add.click(add_files, files, documents_io, api_name="add_documents")
+        remove_button.click(remove, chosen, documents_io, api_visibility="private")
+        rebuild_button.click(rebuild, None, documents_io, api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    app.queue(default_concurrency_limit=2)
+    return app
+
+
+def launch(app: gr.Blocks, settings: Settings, **overrides):
+    """Start the server with the project's safe defaults; tests override host, port and blocking."""
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    options = dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth,
+        share=False,
+        theme=THEME,
+        css=CSS,
+        js=CITATION_CLICKS,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        footer_links=["api"],
+    )
+    return app.launch(**{**options, **overrides})
 
 
 def main() -> None:
     settings = Settings()
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
-    build_app(settings).launch(
-        server_name=settings.host, server_port=settings.port, auth=auth, share=False, footer_links=["api"]
-    )
+    launch(build_app(settings), settings)
