@@ -1,26 +1,101 @@
-"""The chat answers through its documented API name, served on loopback."""
+"""The app through gradio_client: the API, uploads and their limits, escaping, parallel users."""
 
 from __future__ import annotations
 
-import pytest
-from gradio_client import Client
+from concurrent.futures import ThreadPoolExecutor
 
-from ui.app import build_app
+import pytest
+from gradio_client import Client, handle_file
+
+from rag.ingestion import ingest
+from rag.settings import Settings
+from ui.app import build_app, launch, safe_upload_name
+
+from .conftest import SEEDS
+
+HOSTILE = (
+    "越俄文化交流周\n"
+    "越通社河内——越俄文化交流周在河内开幕,共展出120幅摄影作品"
+    "<script>alert('x')</script><img src=x onerror=alert(1)>![pic](http://example.invalid/p.png)**粗体**。\n"
+)
 
 
 @pytest.fixture(scope="module")
-def served_app(seed_settings):
-    app = build_app(seed_settings)
-    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+def served(tmp_path_factory):
+    """The app over its own copy of the seed index (uploads change it), on a free port."""
+    data = tmp_path_factory.mktemp("ui-data")
+    settings = Settings(data_dir=data, max_file_mb=0.05, _env_file=None)
+    ingest([SEEDS], settings=settings, show_progress=False)
+    app = build_app(settings)
+    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
-        yield app.local_url
+        yield app.local_url, settings
     finally:
         app.close()
 
 
-def test_chat_api_returns_a_cited_answer(served_app):
-    client = Client(served_app, verbose=False)
-    reply = client.predict("2016年越俄双边贸易总额是多少？", api_name="/chat")
-    assert "22亿美元" in reply and "004_1b044e40410c8b99.txt" in reply
-    assert "[1]" in reply
-    assert "请输入一个问题" in client.predict("   ", api_name="/chat")
+@pytest.fixture(scope="module")
+def client(served):
+    return Client(served[0], verbose=False)
+
+
+def test_ask_endpoint_returns_answer_and_citations(client):
+    result = client.predict("2016年越俄双边贸易总额是多少？", api_name="/ask")
+    assert "22亿美元" in result["answer"] and not result["refused"]
+    citation = result["citations"][0]
+    assert {"n", "source", "title", "quote", "start", "end"} <= set(citation)
+    assert citation["source"] == "004_1b044e40410c8b99.txt"
+    refusal = client.predict("明天河内天气怎么样？", api_name="/ask")
+    assert refusal["refused"]
+
+
+def test_uploaded_article_is_searchable_and_shown_as_text(client, tmp_path):
+    article = tmp_path / "culture_week.txt"
+    article.write_text(HOSTILE, encoding="utf-8")
+    status, _table, _choices = client.predict([handle_file(str(article))], api_name="/add_documents")
+    assert "files=1" in status and "errors=0" in status
+
+    messages, _cleared = client.predict("越俄文化交流周展出了多少幅摄影作品？", [], "extractive", 5, api_name="/chat")
+    content = messages[-1]["content"]
+    shown = content if isinstance(content, str) else "".join(part["text"] for part in content)
+    assert "120幅" in shown
+    assert "<script" not in shown and "<img" not in shown and "](http" not in shown
+    assert "&lt;script&gt;" in shown and "onerror" in shown  # the characters are there, inert
+
+
+def test_upload_limits(client, tmp_path, served):
+    wrong_type = tmp_path / "report.pdf"
+    wrong_type.write_bytes(b"%PDF-1.4 not an article")
+    with pytest.raises(Exception, match=r"Invalid file type.*\.md.*\.txt"):
+        client.predict([handle_file(str(wrong_type))], api_name="/add_documents")
+
+    too_big = tmp_path / "big.txt"
+    too_big.write_text("越南与俄罗斯。" * 4000, encoding="utf-8")  # about 84 KB, limit 50 KB
+    with pytest.raises(Exception, match="(?i)size|large|limit"):
+        client.predict([handle_file(str(too_big))], api_name="/add_documents")
+    data_dir = served[1].data_dir
+    assert not list(data_dir.rglob("big.txt")) and not list(data_dir.rglob("report.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [("../../etc/passwd.txt", "passwd.txt"), ("..\\..\\x.md", "x.md"), ("a b;c.TXT", "a_b_c.txt"),
+     (".hidden.txt", "hidden.txt"), ("新闻 稿.txt", "新闻_稿.txt")],
+)
+def test_upload_names_are_sanitised(name, safe):
+    assert safe_upload_name(name) == safe
+
+
+def test_two_conversations_in_parallel_stay_separate(served):
+    url = served[0]
+
+    def conversation(first: str, followup: str) -> str:
+        client = Client(url, verbose=False)
+        answer = client.predict(first, api_name="/ask")["answer"]
+        return client.predict(followup, [[first, answer]], api_name="/ask")["answer"]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        trade = pool.submit(conversation, "2017年越俄贸易额是多少？", "那2016年呢？")
+        visit = pool.submit(conversation, "哪位越南领导人要在2018年9月正式访问俄罗斯？", "他出发前接受了哪家媒体的采访？")
+        assert "22亿美元" in trade.result(timeout=120)
+        assert "塔斯社" in visit.result(timeout=120)

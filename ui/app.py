@@ -266,7 +266,8 @@ def build_app(settings: Settings) -> gr.Blocks:
             )
             status = gr.Textbox(label="状态 · Status", interactive=False, elem_id="documents-status")
             files = gr.File(
-                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", label="添加文章 · Add .txt/.md"
+                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", label="添加文章 · Add .txt/.md",
+                elem_id="upload",
             )
             add = gr.Button("添加到索引 · Add to index", variant="primary", elem_id="add-files")
             with gr.Row():
@@ -301,7 +302,7 @@ def launch(app: gr.Blocks, settings: Settings, **overrides):
         theme=THEME,
         css=CSS,
         js=CITATION_CLICKS,
-        max_file_size=f"{settings.max_file_mb:g}mb",
+        max_file_size=int(settings.max_file_mb * 2**20),
         footer_links=["api"],
     )
     return app.launch(**{**options, **overrides})

@@ -1,0 +1,113 @@
+"""End to end in Debian's Chromium, driven by Playwright: what a person sees and clicks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.ingestion import ingest
+from rag.settings import Settings
+from ui.app import build_app, launch
+
+from .conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+]
+SHOTS = ROOT / "tests" / "output" / "browser"
+ARTICLE = (
+    "越俄青年论坛\n"
+    "越通社河内——首届越俄青年论坛在岘港举行,共有350名青年代表出席<script>alert('x')</script>。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-data"), _env_file=None)
+    ingest([SEEDS], settings=settings, show_progress=False)
+    app = build_app(settings)
+    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        yield app.local_url
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 950})
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(app_url, wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def ask(page, question: str, answers_before: int) -> str:
+    page.fill("#question textarea", question)
+    page.click("#send")
+    bot_messages = page.locator("#chat .message.bot, #chat [data-testid='bot']")
+    page.wait_for_function(
+        "([n]) => document.querySelectorAll(\"#chat [data-testid='bot']\").length > n"
+        " && !document.querySelector('#chat .pending')",
+        arg=[answers_before], timeout=60_000,
+    )
+    page.wait_for_timeout(800)  # let the last streamed update land
+    return bot_messages.last.inner_text()
+
+
+def test_a_conversation_with_citations_refusal_and_upload(page, tmp_path):
+    answer = ask(page, "2016年和2017年越俄贸易额分别是多少？", 0)
+    assert "22亿美元" in answer and "35亿美元" in answer and "[1]" in answer
+    page.screenshot(path=SHOTS / "1-answer.png")
+
+    page.locator("#chat a.cite").first.click()
+    highlighted = page.locator("#citation-panel mark")
+    highlighted.wait_for(timeout=10_000)
+    assert highlighted.is_visible()
+    assert "亿美元" in highlighted.inner_text()
+    assert ".txt" in page.inner_text("#citation-panel")
+    page.screenshot(path=SHOTS / "2-citation.png")
+
+    followup = ask(page, "那2019年前9个月呢？", 1)
+    assert "36亿美元" in followup
+    page.screenshot(path=SHOTS / "3-followup.png")
+
+    refusal = ask(page, "明天河内天气怎么样？", 2)
+    assert "没有" in refusal and "Not in the articles" in refusal
+    page.screenshot(path=SHOTS / "4-refusal.png")
+
+    article = tmp_path / "youth_forum.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    page.get_by_role("tab", name="文档 · Documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.wait_for_timeout(1000)
+    page.click("#add-files")
+    page.wait_for_function(
+        "() => (document.querySelector('#documents-status textarea')?.value || '').includes('files=1')",
+        timeout=60_000,
+    )
+    assert "youth_forum.txt" in page.inner_text("#documents")
+    page.screenshot(path=SHOTS / "5-upload.png")
+
+    page.get_by_role("tab", name="对话 · Chat").click()
+    uploaded = ask(page, "首届越俄青年论坛有多少名青年代表出席？", 3)
+    assert "350名" in uploaded and "<script>" in uploaded  # shown as text …
+    assert page.dialogs == []  # … and never run
+    page.screenshot(path=SHOTS / "6-uploaded-answer.png")
