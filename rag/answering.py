@@ -95,7 +95,6 @@ MESSAGES = {
         "closest": "文章中最接近的内容是：",
         "nothing": "文章中没有与此相关的内容。",
         "no_year": "（文章未写明年份）",
-        "missing": "（文章没有给出{what}）",
     },
     "en": {
         "lead": "According to the articles{fact}:",
@@ -103,7 +102,6 @@ MESSAGES = {
         "closest": "The closest they come:",
         "nothing": "The articles contain nothing related to this question.",
         "no_year": " (the article gives no year)",
-        "missing": " (they do not give {what})",
     },
     "vi": {
         "lead": "Theo các bài báo{fact}:",
@@ -111,7 +109,6 @@ MESSAGES = {
         "closest": "Nội dung gần nhất trong các bài báo:",
         "nothing": "Các bài báo không có nội dung nào liên quan đến câu hỏi này.",
         "no_year": " (bài báo không ghi năm)",
-        "missing": " (không có {what})",
     },
 }
 
@@ -126,7 +123,8 @@ class Candidate:
     start: int
     end: int
     similarity: float
-    score: float = 0.0
+    relevance: float = 0.0  # similarity plus shared words and the question's numbers
+    score: float = 0.0  # relevance plus a bonus for carrying the kind of fact asked for
 
 
 def question_kinds(question: str, language: str) -> list[str]:
@@ -215,21 +213,20 @@ def extractive_answer(
     tokens = {t for t in tokenize(search_text) if len(t) >= 2}
     asked_now = {t for t in tokenize(question) if len(t) >= 2} if search_text != question else tokens
     numbers = set(QUESTION_NUMBER.findall(question))
-    relevance = {}
     for candidate in candidates:
-        relevance[id(candidate)] = (
+        candidate.relevance = (
             candidate.similarity
             + 0.03 * (keyword_coverage(tokens, candidate.text) + keyword_coverage(asked_now, candidate.text))
             + 0.05 * sum(n in candidate.text for n in numbers)
         )
-        candidate.score = relevance[id(candidate)] + 0.03 * carries(candidate.text, kinds)
+        candidate.score = candidate.relevance + 0.03 * carries(candidate.text, kinds)
     candidates.sort(key=lambda c: -c.score)
     best = candidates[0]
     # Does a sentence about as relevant as the most relevant one carry what was asked for?
     # (Without the bonus for carrying it: a date in an unrelated sentence answers nothing.)
-    most_relevant = max(relevance.values())
+    most_relevant = max(c.relevance for c in candidates)
     kind_found = not kinds or any(
-        carries(c.text, kinds) for c in candidates if relevance[id(c)] >= most_relevant - KIND_MARGIN
+        carries(c.text, kinds) for c in candidates if c.relevance >= most_relevant - KIND_MARGIN
     )
 
     multi = bool(MULTI.search(question))
@@ -257,19 +254,18 @@ def extractive_answer(
         if refusal == "number":  # e.g. the figures of the years that the articles do report
             closest = ([c for c in candidates if carries(c.text, kinds)] or candidates)[:3]
         else:  # what the articles say about the topic, without the asked-for detail
-            closest = sorted(candidates, key=lambda c: -relevance[id(c)])[: 2 if refusal == "kind" else 1]
+            closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal == "kind" else 1]
         detail = ""
         if refusal == "number":
             detail = f"（{'、'.join(sorted(numbers))}）" if language == "zh" else f" ({', '.join(sorted(numbers))})"
         head = messages["refused"].format(detail=detail)
         return compose(head + "\n" + messages["closest"], closest, True, contexts)
 
-    chosen.sort(key=lambda c: (c.source, c.start)) if multi else None
-    fact = key_fact(" ".join(c.text for c in chosen[:1]), kinds)
-    if language == "zh":
-        head = messages["lead"]
-    else:
-        head = messages["lead"].format(fact=f": {fact}" if fact else "")
+    if multi:  # several articles: keep each figure next to its own article's other facts
+        chosen.sort(key=lambda c: (c.source, c.start))
+    fact = key_fact(chosen[0].text, kinds)
+    # The lead line names the fact in the question's language; Chinese readers see it quoted.
+    head = messages["lead"].format(fact=f" — {fact}" if fact and language != "zh" else "")
     if "date" in kinds and fact and "年" not in fact:
         head += messages["no_year"]
     return compose(head, chosen, False, contexts)
