@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -19,6 +20,7 @@ ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
 ]
+LOCAL = {"127.0.0.1", "localhost", None}
 SHOTS = ROOT / "tests" / "output" / "browser"
 ARTICLE = (
     "越俄青年论坛\n"
@@ -51,6 +53,8 @@ def page(app_url):
         page = browser.new_page(viewport={"width": 1300, "height": 950})
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.outside = []  # the page must work offline: nothing fetched from a CDN
+        page.on("request", lambda r: None if urlsplit(r.url).hostname in LOCAL else page.outside.append(r.url))
         page.goto(app_url, wait_until="domcontentloaded")
         page.wait_for_selector("#question textarea", timeout=60_000)
         try:
@@ -110,4 +114,5 @@ def test_a_conversation_with_citations_refusal_and_upload(page, tmp_path):
     uploaded = ask(page, "首届越俄青年论坛有多少名青年代表出席？", 3)
     assert "350名" in uploaded and "<script>" in uploaded  # shown as text …
     assert page.dialogs == []  # … and never run
+    assert page.outside == []
     page.screenshot(path=SHOTS / "6-uploaded-answer.png")
