@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: chat test test-fast eval install index clean
+.PHONY: chat test test-fast eval bench install index clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ chat: index
 
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
+
+bench: install
+	$(PY) -m rag.bench --out reports/bench
 
 # The browser test drives Debian's Chromium (no browser download); CJK fonts make its screenshots legible.
 /usr/bin/chromium:
