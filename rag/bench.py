@@ -170,10 +170,12 @@ def measure_questions(assistant: Assistant, settings: Settings) -> dict:
     }
 
 
-def measure_growth(assistant: Assistant, sizes: list[int], workdir: Path, rng: random.Random) -> list[dict]:
-    """Query latency and memory as the corpus grows, from recombined seed sentences."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+def measure_growth(assistant: Assistant, sizes: list[int], rng: random.Random) -> list[dict]:
+    """Query latency and memory as the corpus grows, from recombined seed sentences.
+
+    The collections go where the assistant's do: the local store, or the Chroma server
+    named by ``RAG_CHROMA_HOST``.
+    """
     from rank_bm25 import BM25Okapi
 
     store = assistant.store
@@ -185,7 +187,7 @@ def measure_growth(assistant: Assistant, sizes: list[int], workdir: Path, rng: r
     questions = [item.question for item in load_qa(QA_SET)[0] if item.lang == "zh"][:20]
     query_vectors = [store.embeddings.embed_query(q) for q in questions]
     query_tokens = [tokenize(q) for q in questions]
-    client = chromadb.PersistentClient(str(workdir / "growth"), settings=ChromaSettings(anonymized_telemetry=False))
+    client = store.client
     rows = []
     for size in sizes:
         base = rss_mb()
@@ -194,7 +196,7 @@ def measure_growth(assistant: Assistant, sizes: list[int], workdir: Path, rng: r
         tokens = [[t for i in pick for t in pool[i][1]] for pick in picks]
         vectors = np.array([np.mean([pool[i][2] for i in pick], axis=0) for pick in picks], dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        collection = client.create_collection(f"growth_{size}", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        collection = client.create_collection(f"bench_growth_{size}", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
         started = time.perf_counter()
         for begin in range(0, size, 5000):
             collection.add(
@@ -230,7 +232,7 @@ def measure_growth(assistant: Assistant, sizes: list[int], workdir: Path, rng: r
             "build_s": {"chroma": round(chroma_build, 1), "bm25s": round(bm25s_build, 1), "rank_bm25": round(okapi_build, 1)},
             "rss_growth_mb": round(after_build - base, 1),
         })
-        client.delete_collection(f"growth_{size}")
+        client.delete_collection(f"bench_growth_{size}")
         del okapi, keyword, collection, vectors, texts, tokens
     return rows
 
@@ -334,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        settings = Settings(data_dir=workdir / "seeds-index", _env_file=None)
+        settings = Settings(data_dir=workdir / "seeds-index")  # RAG_CHROMA_HOST/PORT: a Chroma server
         ingest([SEEDS], settings=settings, show_progress=False)
         assistant = Assistant.load(settings)
         synthetic = workdir / "synthetic"
@@ -353,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         print("peer …", file=sys.stderr)
         result["peer"] = measure_peer(assistant, workdir)
         print("growth …", file=sys.stderr)
-        result["growth"] = measure_growth(assistant, [int(s) for s in args.sizes.split(",")], workdir, rng)
+        result["growth"] = measure_growth(assistant, [int(s) for s in args.sizes.split(",")], rng)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

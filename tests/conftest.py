@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +60,33 @@ def seed_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def seed_store(seed_settings, e5) -> ChunkStore:
     return ChunkStore(chroma_client(seed_settings), e5, seed_settings.data_dir)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start within 60 s")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -8,6 +8,10 @@ import pytest
 
 from rag import Assistant
 from rag.bench import markdown, measure_growth, measure_limit, measure_peer
+from rag.ingestion import ingest
+from rag.settings import Settings
+
+from .conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -17,8 +21,8 @@ def bot(seed_settings):
     return Assistant.load(seed_settings)
 
 
-def test_growth_and_keyword_engines(bot, tmp_path):
-    rows = measure_growth(bot, [300, 1200], tmp_path, random.Random(1))
+def test_growth_and_keyword_engines(bot):
+    rows = measure_growth(bot, [300, 1200], random.Random(1))
     assert [r["chunks"] for r in rows] == [300, 1200]
     for row in rows:
         assert row["dense_query"]["p50_ms"] > 0 and row["bm25s_query"]["p50_ms"] > 0
@@ -47,3 +51,13 @@ def test_limit_and_table(bot):
         "growth": [],
     }
     assert "| ingest seeds: 1 files, 1 chunks |" in markdown(result)
+
+
+def test_growth_against_a_chroma_server(chroma_server, tmp_path, e5):
+    settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server, _env_file=None)
+    ingest([SEEDS], settings=settings, show_progress=False)
+    bot = Assistant.load(settings)
+    assert bot.store.client.heartbeat() > 0
+    rows = measure_growth(bot, [500], random.Random(2))
+    assert rows[0]["chunks"] == 500 and rows[0]["dense_query"]["p50_ms"] > 0
+    assert not [c for c in bot.store.client.list_collections() if c.name.startswith("bench_")]

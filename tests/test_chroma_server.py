@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
 from rag.ingestion import ingest
@@ -18,36 +12,6 @@ from rag.store import ChunkStore, chroma_client
 from .conftest import SEEDS
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not start within 60 s")
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, e5):
