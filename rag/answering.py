@@ -236,7 +236,18 @@ def extractive_answer(
     if kinds and not any(carries(c.text, kinds) for c in chosen):
         carrying = [c for c in candidates if c.score >= best.score - 2 * margin and carries(c.text, kinds)]
         chosen = carrying[:1] + chosen[: limit - 1] if carrying else chosen
+    # Each year or number the question names gets the best sentence that states it, so that
+    # "2016年和2017年…" or "from 2016 to 2017, and 2019" shows every figure with its source.
+    for number in sorted(numbers):
+        stating = [c for c in candidates if number in c.text and (not kinds or carries(c.text, kinds))]
+        if stating and not any(number in c.text for c in chosen):
+            chosen.append(stating[0])
 
+    # A year or number the question names must be stated by a sentence that also carries
+    # what is asked: "2018年" in a sentence about a visit does not give the 2018 trade figure.
+    unstated = sorted(
+        n for n in numbers if not any(n in c.text and carries(c.text, kinds) for c in candidates[: limit * 2])
+    )
     top_similarity = max(c.similarity for c in candidates)
     refusal = ""
     if top_similarity < MIN_SIMILARITY[language] or (
@@ -245,7 +256,7 @@ def extractive_answer(
         and unknown_share(store, tokens) >= UNKNOWN_WORDS_SHARE
     ):
         refusal = "nothing close"
-    elif numbers and not any(all(n in c.text for n in numbers) for c in candidates[: limit * 2]):
+    elif unstated:
         refusal = "number"
     elif not kind_found:
         refusal = "kind"
@@ -257,7 +268,7 @@ def extractive_answer(
             closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal == "kind" else 1]
         detail = ""
         if refusal == "number":
-            detail = f"（{'、'.join(sorted(numbers))}）" if language == "zh" else f" ({', '.join(sorted(numbers))})"
+            detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
         head = messages["refused"].format(detail=detail)
         return compose(head + "\n" + messages["closest"], closest, True, contexts)
 

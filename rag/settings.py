@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     lock_timeout: float = Field(10.0, ge=0, description="Seconds a second writer waits for the lock.")
 
     # Retrieval
-    top_k: int = Field(5, ge=1, description="Passages retrieved per question.")
+    top_k: int = Field(8, ge=1, description="Passages retrieved per question.")
 
     # Answering
     answerer: Literal["extractive", "llm"] = Field(

@@ -146,12 +146,12 @@ def dev_metrics(seed_settings):
 def test_quality_gate_on_the_project_qa_set(dev_metrics):
     """Floors a little below what was measured; raise them as the answers improve."""
     floors = {
-        "answer_accuracy": 0.78,
-        "refusal_recall": 0.58,
-        "false_refusal_rate": 0.09,
-        "cited_source_accuracy": 0.9,
+        "answer_accuracy": 0.86,
+        "refusal_recall": 0.6,
+        "false_refusal_rate": 0.05,
+        "cited_source_accuracy": 0.93,
         "quote_validity": 1.0,
-        "context_recall": 0.86,
+        "context_recall": 0.93,
     }
     assert failed_gates(dev_metrics, floors) == []
 
