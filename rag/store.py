@@ -339,6 +339,9 @@ class ChunkStore:
         write_json_atomic(self.manifest_path, self.manifest)
 
         # Committed: from here on, only clean-up.
+        # A Collection object that has already served queries keeps answering them from the
+        # state it first saw (chromadb 1.5, local mode); a fresh handle sees the new chunks.
+        self.collection = self._open_collection(self.manifest["collection"])
         self.committed_ids = set(ids)
         self.keyword = KeywordIndex.load(self.data_dir / keyword_dir)
         for source in self._pending:

@@ -180,3 +180,22 @@ def test_second_writer_waits_then_stops_with_a_clear_message(settings, seed_copy
 def test_unknown_embedding_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown embedding backend 'word2vec'"):
         make_embeddings("word2vec")
+
+
+def test_chunks_added_through_a_store_that_already_answered_are_found(settings, seed_copy, tmp_path):
+    """The UI's store answers questions, then ingests an upload; the upload must be searchable."""
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    bot = Assistant.load(settings)
+    bot.ask("明天河内天气怎么样？")
+    upload = tmp_path / "forum.txt"
+    upload.write_text(
+        "越俄青年论坛\n越通社河内——首届越俄青年论坛在岘港举行,共有350名青年代表出席<script>alert('x')</script>。\n",
+        encoding="utf-8",
+    )
+    ingest([upload], settings=settings, store=bot.store, show_progress=False)
+    question = "首届越俄青年论坛有多少名青年代表出席？"
+    hits = bot.store.dense_search(bot.store.embeddings.embed_query(question), 20)  # the retriever's depth
+    assert hits[0][0].startswith("forum.txt")
+    assert "350名" in bot.ask(question).text
