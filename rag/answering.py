@@ -143,14 +143,16 @@ def carries(text: str, kinds: list[str]) -> bool:
 def candidate_sentences(store: ChunkStore, question_vector: np.ndarray, contexts: list[Document]) -> list[Candidate]:
     """The sentences of the retrieved chunks, each once, with their similarity to the question."""
     seen: dict[tuple[str, int], Candidate] = {}
+    spans_of: dict[str, list[tuple[int, int]]] = {}  # several chunks often share an article
     for doc in contexts:
         source = doc.metadata["source"]
         article = store.article(source)
-        spans = split_sentences(article.body)
+        if source not in spans_of:
+            spans_of[source] = split_sentences(article.body)
         vectors = store.sentence_vectors(source)
         inside = [
             (span, vector)
-            for span, vector in zip(spans, vectors)
+            for span, vector in zip(spans_of[source], vectors)
             if span[0] >= doc.metadata["start"] and span[1] <= doc.metadata["end"]
         ]
         for i, ((start, end), vector) in enumerate(inside):
@@ -239,7 +241,7 @@ def extractive_answer(
     # Each year or number the question names gets the best sentence that states it, so that
     # "2016年和2017年…" or "from 2016 to 2017, and 2019" shows every figure with its source.
     for number in sorted(numbers):
-        stating = [c for c in candidates if number in c.text and (not kinds or carries(c.text, kinds))]
+        stating = [c for c in candidates if number in c.text and carries(c.text, kinds)]
         if stating and not any(number in c.text for c in chosen):
             chosen.append(stating[0])
 
@@ -262,13 +264,12 @@ def extractive_answer(
         refusal = "kind"
 
     if refusal:
+        detail = ""
         if refusal == "number":  # e.g. the figures of the years that the articles do report
             closest = ([c for c in candidates if carries(c.text, kinds)] or candidates)[:3]
+            detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
         else:  # what the articles say about the topic, without the asked-for detail
             closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal == "kind" else 1]
-        detail = ""
-        if refusal == "number":
-            detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
         head = messages["refused"].format(detail=detail)
         return compose(head + "\n" + messages["closest"], closest, True, contexts)
 

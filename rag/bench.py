@@ -32,7 +32,8 @@ import numpy as np
 
 from rag.assistant import Assistant
 from rag.chunking import split_sentences
-from rag.eval import load_qa, squeeze
+from rag.documents import squeeze
+from rag.eval import load_qa
 from rag.ingestion import ingest
 from rag.keyword import KeywordIndex, tokenize
 from rag.settings import Settings

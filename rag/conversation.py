@@ -3,7 +3,7 @@
 Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
 "那2016年呢？" after "2017年越俄贸易额是多少？" becomes "2016年越俄贸易额是多少？", and
 "他出发前接受了哪家媒体的采访？" is searched together with the previous question, which
-names who "he" is. With an LLM, a condense-question step does the same (``rag.answering``).
+names who "he" is. With an LLM, a condense-question step does the same (``rag.generation``).
 """
 
 from __future__ import annotations
@@ -40,10 +40,15 @@ PREVIOUS_YEAR = re.compile(r"the year before|previous year|前一年|上一年|n
 NEXT_YEAR = re.compile(r"the year after|following year|后一年|下一年|năm sau", re.IGNORECASE)
 
 
+def cjk_share(text: str) -> float:
+    """Share of the letters of ``text`` that are Chinese characters."""
+    letters = re.findall(r"\w", text)
+    return len(CJK.findall(text)) / len(letters) if letters else 0.0
+
+
 def detect_language(text: str) -> str:
     """``zh``, ``vi`` or ``en``: by Chinese characters first, then Vietnamese letters."""
-    letters = re.findall(r"\w", text)
-    if letters and len(CJK.findall(text)) / len(letters) > 0.3:
+    if cjk_share(text) > 0.3:
         return "zh"
     if VIETNAMESE.search(text):
         return "vi"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -21,11 +20,12 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from rag.documents import squeeze
+
 LANGUAGES = ("zh", "en", "vi")
 ANSWERABLE = ("fact", "paraphrase", "multi", "numeric", "followup")
 REFUSABLE = ("unanswerable", "teaser")
 TYPES = ANSWERABLE + REFUSABLE
-WHITESPACE = re.compile(r"\s+")
 # name -> (direction, help); "min" gates fail below the floor, "max" gates above the ceiling.
 GATES = {
     "answer_accuracy": ("min", "answerable items answered with every must_contain string"),
@@ -71,10 +71,6 @@ class ItemResult:
     valid_quotes: int
     context_ok: bool
     ms: float
-
-
-def squeeze(text: str) -> str:
-    return WHITESPACE.sub("", text)
 
 
 def parse_item(record: object) -> QAItem:

@@ -101,7 +101,7 @@ def ingest(
         seen: set[str] = set()
         for path in files:
             try:
-                article = load_article(path, int(settings.max_file_mb * 2**20))
+                article = load_article(path, settings.max_file_bytes)
             except DocumentError as error:
                 report.errors.append(str(error))
                 continue

@@ -8,7 +8,6 @@ cross-lingual dense hits out.
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,17 +15,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.conversation import cjk_share
 from rag.store import ChunkStore
 
-CJK = re.compile(r"[\u3400-\u9fff]")
-LETTER = re.compile(r"\w")
 RRF_K = 60  # the constant from Cormack et al. (2009); flattens the head of each list
 MIN_KEYWORD_WEIGHT = 0.25
-
-
-def cjk_share(text: str) -> float:
-    letters = LETTER.findall(text)
-    return len(CJK.findall(text)) / len(letters) if letters else 0.0
 
 
 class HybridRetriever(BaseRetriever):

@@ -66,3 +66,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the chat binds to.")
     port: int = Field(7860, description="Port of the chat.")
     auth: str | None = Field(None, description="'user:password' to require a login.")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)

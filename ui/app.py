@@ -134,7 +134,6 @@ def build_app(settings: Settings) -> gr.Blocks:
     default_answerer = settings.answerer if settings.answerer in assistants else "extractive"
     store = extractive.store
     uploads = Path(settings.data_dir).resolve() / "uploads"
-    max_bytes = int(settings.max_file_mb * 2**20)
 
     def respond(message: str, messages: list, session: dict, answerer: str, k: int):
         if not isinstance(message, str) or not message.strip():
@@ -181,7 +180,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             size = os.path.getsize(upload)
             if Path(name).suffix not in SUPPORTED_SUFFIXES:
                 problems.append(f"{name}: only .txt and .md files can be added")
-            elif size > max_bytes:
+            elif size > settings.max_file_bytes:
                 problems.append(f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit")
             else:
                 target = uploads / name
@@ -302,7 +301,7 @@ def launch(app: gr.Blocks, settings: Settings, **overrides):
         theme=THEME,
         css=CSS,
         js=CITATION_CLICKS,
-        max_file_size=int(settings.max_file_mb * 2**20),
+        max_file_size=settings.max_file_bytes,
         footer_links=["api"],
     )
     return app.launch(**{**options, **overrides})
