@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from rag.chunking import chunk_article, split_sentences
 from rag.documents import SUPPORTED_SUFFIXES, DocumentError, load_article
 from rag.embeddings import make_embeddings
+from rag.keyword import segmenter
 from rag.schema import Article
 from rag.settings import Settings
 from rag.store import ChunkStore, StoreError, chroma_client, writer_lock
@@ -124,6 +126,9 @@ def ingest(
         # (for choosing what an answer quotes), so batches stay full.
         texts = [f"{c.title}\n{c.text}" for c in pending]
         texts += [sentence for a in changed for sentence in sentences_of[a.source]]
+        # jieba's dictionary takes most of a second to load; the model releases the GIL
+        # while it embeds, so load the dictionary meanwhile instead of after.
+        threading.Thread(target=segmenter, daemon=True).start()
         vectors = store.embeddings.embed_array(texts)
         chunk_offset, sentence_offset = 0, len(pending)
         for article in changed:
