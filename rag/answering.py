@@ -49,6 +49,11 @@ KINDS = {
         "en": r"\bwho\b|\bwhom\b|\bwhose\b",
         "vi": r"\bai\b|là ai|tên là gì|tên gì",
     },
+    "organisation": {
+        "zh": r"哪家|哪个(?:公司|企业|机构|组织|媒体|部门|通讯社)|什么(?:公司|企业|机构|组织|媒体)",
+        "en": r"which (?:company|companies|firm|organi[sz]ation|agency|news agency|media|newspaper|outlet)",
+        "vi": r"công ty nào|doanh nghiệp nào|cơ quan nào|tổ chức nào|hãng nào|báo nào|hãng thông tấn nào",
+    },
     "place": {
         "zh": r"哪里|在哪|什么地方|哪些地方|哪个城市",
         "en": r"\bwhere\b|which city|which place",
@@ -59,10 +64,14 @@ MONEY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|元|卢布|欧元)|\d+
 NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:个|年|周年|剂|名|次|届)")
 DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|月底|当天|今年|明年")
 FULL_DATE = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日(?:\s*至\s*\d{1,2}\s*日)?)?|\d{4}\s*年")
+# A named organisation, not a generic one: "越南企业" names no company, "塔斯社" does.
+ORGANISATION = re.compile(
+    r"[\u4e00-\u9fff]{2,10}(?:公司|集团|银行|大学|学院|电视台|日报)|[\u4e00-\u9fff]{1,4}社(?![会区团])|\b[A-Z]{3,5}\b"
+)
 PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 FACTS = {"date": FULL_DATE, "number": QUANTITY}
-FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "person": PERSON, "place": PLACE}
+FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "person": PERSON, "organisation": ORGANISATION, "place": PLACE}
 # Numbers the question names: years (2018) and quantities (30, 6000).
 QUESTION_NUMBER = re.compile(r"(?<![\d.])\d{2,4}(?![\d.])")
 MULTI = re.compile(

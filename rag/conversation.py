@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.keyword import PERSON
+from rag.keyword import person_named
 
 Turn = tuple[str, str]
 
@@ -80,7 +80,7 @@ def resolve_followup(question: str, history: list[Turn]) -> str:
     if previous_years and years and len(question) < 40:
         return YEAR.sub(years[0], previous, count=1) + " " + question
     # "他/he/ông ấy" is the person the last turn named (its answer first, then its question).
-    person = PERSON.search(history[-1][1]) or PERSON.search(previous)
+    person = person_named(history[-1][1]) or person_named(previous)
     if person and PERSONAL_PRONOUN[language].search(question):
-        question = PERSONAL_PRONOUN[language].sub(person.group(0).strip("()"), question, count=1)
+        question = PERSONAL_PRONOUN[language].sub(person, question, count=1)
     return f"{previous} {question}"

@@ -28,11 +28,23 @@ WORD = re.compile(r"\w", re.UNICODE)
 PERSON_NAMES = tuple(
     line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")
 )
-# A known name, a transliterated "名·姓" / "名•姓", or a Latin name in brackets: "(Alexey Popov)".
-PERSON = re.compile(
-    "|".join(map(re.escape, sorted(PERSON_NAMES, key=len, reverse=True)))
-    + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)"
+# A known name (not a place named after a person: 胡志明市).
+KNOWN_PERSON = re.compile(
+    "(?:" + "|".join(map(re.escape, sorted(PERSON_NAMES, key=len, reverse=True))) + r")(?![市省路街])"
 )
+# Any name: a known one, a transliterated "名·姓" / "名•姓" (whose edges a pattern can only
+# guess: "代表德米特里•马卡罗夫表示"), or a Latin name in brackets: "(Alexey Popov)".
+PERSON = re.compile(
+    KNOWN_PERSON.pattern + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)"
+)
+
+
+def person_named(text: str) -> str | None:
+    """The first person ``text`` names, a known name (with exact edges) before a guessed one."""
+    found = KNOWN_PERSON.search(text) or PERSON.search(text)
+    return found.group(0).strip("()") if found else None
+
+
 jieba.setLogLevel(logging.WARNING)
 
 

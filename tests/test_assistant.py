@@ -78,6 +78,8 @@ def test_a_date_without_year_is_quoted_as_written(bot):
         ("And the year before?", [("What was Vietnam-Russia trade in 2017?", "35亿美元")], "22亿美元"),
         ("When did he hold that press conference?", [("Who is the Russian Consul General in Ho Chi Minh City?", "Popov")], "12月16日"),
         ("Còn mục tiêu đến năm 2020 thì sao?", [("Năm 2016 kim ngạch thương mại Việt - Nga là bao nhiêu?", "22亿美元")], "100亿美元"),
+        # "他" is 马卡罗夫 from the question, not the 胡志明 of 胡志明市 in the answer.
+        ("他说2019年前9个月两国贸易总额是多少？", [("德米特里•马卡罗夫是谁？", "俄罗斯驻胡志明市商务代表处首席代表。")], "36亿美元"),
     ],
 )
 def test_followups_are_resolved_against_the_history(bot, question, history, expected):
@@ -107,6 +109,7 @@ def test_english_and_vietnamese_questions_get_a_lead_line_and_chinese_evidence(b
     [
         ("2018年越俄双边贸易额是多少？", "没有提到", "22亿美元"),  # a year no article reports
         ("越南的核科技中心什么时候建成投入使用？", "没有提到", "核科技中心"),  # topic present, date absent
+        ("跟俄方签Sputnik疫苗采购合同的是哪家越南公司？", "没有提到", "越南企业"),  # no company is named
         ("越南当选联合国人权理事会成员时得了多少票？", "没有提到", ""),  # only in dropped navigation
         ("明天河内天气怎么样？", "没有", ""),  # another topic
         ("Who won the 2022 FIFA World Cup?", "do not say", ""),

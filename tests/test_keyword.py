@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.keyword import KeywordIndex, tokenize
+from rag.keyword import PERSON, KeywordIndex, person_named, tokenize
 
 
 def test_user_dictionary_keeps_names_and_organisations_whole():
@@ -30,3 +30,10 @@ def test_term_in_every_document_still_scores_above_zero(tmp_path):
     loaded = KeywordIndex.load(tmp_path / "kw")
     assert loaded.search("疫苗", 2) == index.search("疫苗", 2)
     assert loaded.search("完全无关的词", 2) == []
+
+
+def test_person_pattern_skips_places_named_after_people():
+    assert PERSON.search("俄罗斯驻胡志明市商务代表处首席代表") is None
+    assert PERSON.search("胡志明主席塑像").group(0) == "胡志明"
+    assert person_named("首席代表德米特里•马卡罗夫表示") == "德米特里•马卡罗夫"
+    assert person_named("俄罗斯驻胡志明市总领事(Alexey Popov)") == "Alexey Popov"
