@@ -25,6 +25,7 @@ from langchain_core.documents import Document
 
 from rag.chunking import split_sentences
 from rag.keyword import PERSON, tokenize
+from rag.lexicon import unmentioned_names
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
 
@@ -110,6 +111,7 @@ MESSAGES = {
         "refused": "The articles do not say this{detail}.",
         "closest": "The closest they come:",
         "nothing": "The articles contain nothing related to this question.",
+        "unmentioned": "The articles never mention {names}.",
         "no_year": " (the article gives no year)",
     },
     "vi": {
@@ -267,19 +269,26 @@ def extractive_answer(
         and unknown_share(store, tokens) >= UNKNOWN_WORDS_SHARE
     ):
         refusal = "nothing close"
+    elif language == "en" and (names := unmentioned_names(question, store.keyword.mentions)):
+        # Close in meaning, but about a place or person no article mentions ("Ukraine").
+        refusal = "unmentioned"
     elif unstated:
         refusal = "number"
     elif not kind_found:
         refusal = "kind"
 
     if refusal:
-        detail = ""
         if refusal == "number":  # e.g. the figures of the years that the articles do report
             closest = ([c for c in candidates if carries(c.text, kinds)] or candidates)[:3]
             detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
+            head = messages["refused"].format(detail=detail)
         else:  # what the articles say about the topic, without the asked-for detail
             closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal == "kind" else 1]
-        head = messages["refused"].format(detail=detail)
+            head = (
+                messages["unmentioned"].format(names=", ".join(names))
+                if refusal == "unmentioned"
+                else messages["refused"].format(detail="")
+            )
         return compose(head + "\n" + messages["closest"], closest, True, contexts)
 
     if multi:  # several articles: keep each figure next to its own article's other facts

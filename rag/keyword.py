@@ -111,6 +111,11 @@ class KeywordIndex:
     def vocabulary(self) -> frozenset[str]:
         return frozenset(token for tokens in self.tokens for token in tokens)
 
+    def mentions(self, word: str) -> bool:
+        """Whether some chunk has ``word``, as one token or as all of its jieba parts."""
+        parts = tokenize(word)
+        return word in self.vocabulary or bool(parts) and all(part in self.vocabulary for part in parts)
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best chunk ids with their BM25 scores; only chunks sharing a term."""
         query_tokens = tokenize(query)
