@@ -27,6 +27,7 @@ chat: index
 
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
+	$(PY) -m rag.eval --qa eval/qa_holdout.jsonl --out reports/holdout
 
 bench: install
 	$(PY) -m rag.bench --out reports/bench

@@ -45,6 +45,11 @@ KINDS = {
         "en": r"\bwhen\b|what date|which year|what year|what day|\bby when\b|\bsince when\b|what period",
         "vi": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|thời gian nào|những ngày nào|giai đoạn nào",
     },
+    "period": {
+        "zh": r"几号到几号|哪天到哪天|从.{0,8}到(?:哪|几|什么)|几天|多少天|多长时间|多久|持续.{0,4}(?:多|几)",
+        "en": r"how many days|how long|from (?:what|which) (?:date|day) to|until when|\bduration\b",
+        "vi": r"bao nhiêu ngày|mấy ngày|bao lâu|kéo dài|từ ngày nào đến ngày nào",
+    },
     "person": {
         "zh": r"谁|哪位|什么人",
         "en": r"\bwho\b|\bwhom\b|\bwhose\b",
@@ -64,6 +69,10 @@ KINDS = {
 MONEY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|元|卢布|欧元)|\d+(?:\.\d+)?\s*%")
 NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:个|年|周年|剂|名|次|届)")
 DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|月底|当天|今年|明年")
+# A span of days ("11月23日至25日") or a length of time ("两年", "3天"), not a single day.
+PERIOD = re.compile(
+    r"\d{1,2}\s*日?\s*(?:至|到|—|-)\s*\d{1,2}\s*日|(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:天|个月|周(?!年)|年)(?![底初])"
+)
 FULL_DATE = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日(?:\s*至\s*\d{1,2}\s*日)?)?|\d{4}\s*年")
 # A named organisation, not a generic one: "越南企业" names no company, "塔斯社" does.
 ORGANISATION = re.compile(
@@ -72,9 +81,10 @@ ORGANISATION = re.compile(
 PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 FACTS = {"date": FULL_DATE, "number": QUANTITY}
-FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "person": PERSON, "organisation": ORGANISATION, "place": PLACE}
-# Numbers the question names: years (2018) and quantities (30, 6000).
-QUESTION_NUMBER = re.compile(r"(?<![\d.])\d{2,4}(?![\d.])")
+FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "period": PERIOD, "person": PERSON, "organisation": ORGANISATION, "place": PLACE}
+# Numbers the question names: years (2018) and quantities (30, 6000); not the 19 of
+# COVID-19 or the 23 of U23, which are parts of names.
+QUESTION_NUMBER = re.compile(r"(?<![\d.A-Za-z])(?<![A-Za-z]-)\d{2,4}(?![\d.])")
 MULTI = re.compile(
     r"分别|哪些文章|哪几篇|各自|哪些领导人|都|和.{1,12}(分别|各)|\bwhich articles\b|\band\b.*\band\b|"
     r"\bfrom \d{4} to \d{4}\b|các bài|những|và",
@@ -139,10 +149,13 @@ class Candidate:
 
 
 def question_kinds(question: str, language: str) -> list[str]:
-    """What the question asks for; a sum of money is a number that must carry a currency."""
+    """What the question asks for; a sum of money is a number that must carry a currency,
+    and a period is a date that must span days or give a length of time."""
     kinds = [kind for kind, patterns in KINDS.items() if re.search(patterns[language], question, re.IGNORECASE)]
     if "money" in kinds and "number" in kinds:
         kinds.remove("number")
+    if "period" in kinds:  # "什么时候结束，一共几天": one day's date does not answer it
+        kinds = [kind for kind in kinds if kind not in ("date", "number")]
     return kinds
 
 

@@ -94,6 +94,7 @@ def test_followups_are_resolved_against_the_history(bot, question, history, expe
         ("How many doses of Sputnik vaccine did Vietnamese companies sign contracts to buy?", "6000 万剂"),
         ("What was the total Vietnam–Russia trade in 2016?", "22亿美元"),
         ("Hiệp định thương mại tự do với Liên minh Kinh tế Á-Âu có hiệu lực từ khi nào?", "2016年10月"),
+        ("How long did Pham Binh Minh's visit to Russia last?", "23日至25日"),
     ],
 )
 def test_english_and_vietnamese_questions_get_a_lead_line_and_chinese_evidence(bot, question, expected):
@@ -110,6 +111,7 @@ def test_english_and_vietnamese_questions_get_a_lead_line_and_chinese_evidence(b
         ("2018年越俄双边贸易额是多少？", "没有提到", "22亿美元"),  # a year no article reports
         ("越南的核科技中心什么时候建成投入使用？", "没有提到", "核科技中心"),  # topic present, date absent
         ("跟俄方签Sputnik疫苗采购合同的是哪家越南公司？", "没有提到", "越南企业"),  # no company is named
+        ("阮富仲这次访问俄罗斯持续了几天？", "没有提到", "2018年9月8日"),  # a start date is no length
         ("越南当选联合国人权理事会成员时得了多少票？", "没有提到", ""),  # only in dropped navigation
         ("明天河内天气怎么样？", "没有", ""),  # another topic
         ("Who won the 2022 FIFA World Cup?", "do not say", ""),
