@@ -52,18 +52,23 @@ class HybridRetriever(BaseRetriever):
         keyword = self.store.keyword.search(query, depth)
         keyword_weight = max(cjk_share(query), MIN_KEYWORD_WEIGHT)
 
-        fused: dict[str, float] = {}
-        for rank, (chunk_id, *_rest) in enumerate(dense):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, (chunk_id, _score) in enumerate(keyword):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + keyword_weight / (RRF_K + rank + 1)
-        best = sorted(fused, key=lambda cid: -fused[cid])[:k]
-
         found = {cid: (text, meta, sim) for cid, text, meta, sim in dense}
-        missing = [cid for cid in best if cid not in found]
+        missing = [cid for cid, _score in keyword if cid not in found]
         if missing:
             for cid, (text, meta, embedding) in self.store.get_chunks(missing, with_embeddings=True).items():
                 found[cid] = (text, meta, float(np.dot(vector, embedding)))
+        # The dense ranks come from the exact cosine of every candidate: a keyword hit that
+        # the approximate index left out (or, in Chroma's local mode, has not caught up
+        # with yet) still gets the dense rank its similarity earns.
+        dense_ranked = sorted(found, key=lambda cid: -found[cid][2])
+        fused: dict[str, float] = {}
+        for rank, chunk_id in enumerate(dense_ranked):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (chunk_id, _score) in enumerate(keyword):
+            if chunk_id in found:
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + keyword_weight / (RRF_K + rank + 1)
+        best = sorted(fused, key=lambda cid: -fused[cid])[:k]
+
         keyword_scores = dict(keyword)
         documents = []
         for cid in best:
