@@ -1,18 +1,20 @@
 """Answering from retrieved chunks: the offline extractive answerer and citation checking.
 
 The extractive answerer needs no LLM. It reads what the question asks for (a number, a
-sum of money, a date, a person, a place, or anything), scores every sentence of the
-retrieved chunks by its embedding similarity to the question, its share of the question's
-words, whether it carries the kind of fact asked for and whether it states the years and
-numbers the question names, and quotes the best sentences verbatim with a citation each.
+sum of money, a date, a length of time, a person, an organisation, a place, or
+anything), scores every sentence of the retrieved chunks by its embedding similarity to
+the question, its share of the question's words, whether it carries the kind of fact
+asked for and whether it states the years and numbers the question names, and quotes the
+best sentences verbatim with a citation each.
 
 It refuses, and says what the articles do have instead, when
 - nothing retrieved is close to the question (another topic, or navigation teasers that
   ingestion dropped),
 - the question names a year or number that no candidate sentence states
-  ("2018年越俄贸易额" when the articles report 2016, 2017 and 2019), or
+  ("2018年越俄贸易额" when the articles report 2016, 2017 and 2019),
 - the question asks for a kind of fact (a date, a number, a person) that no close
-  sentence carries ("核科技中心什么时候建成" when the text only says it was agreed on).
+  sentence carries ("核科技中心什么时候建成" when the text only says it was agreed on), or
+- an English question names something no article mentions ("Ukraine": ``rag.lexicon``).
 """
 
 from __future__ import annotations
@@ -81,7 +83,15 @@ ORGANISATION = re.compile(
 PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 FACTS = {"date": FULL_DATE, "number": QUANTITY}
-FEATURES = {"money": MONEY, "number": NUMBER, "date": DATE, "period": PERIOD, "person": PERSON, "organisation": ORGANISATION, "place": PLACE}
+FEATURES = {
+    "money": MONEY,
+    "number": NUMBER,
+    "date": DATE,
+    "period": PERIOD,
+    "person": PERSON,
+    "organisation": ORGANISATION,
+    "place": PLACE,
+}
 # Numbers the question names: years (2018) and quantities (30, 6000); not the 19 of
 # COVID-19 or the 23 of U23, which are parts of names.
 QUESTION_NUMBER = re.compile(r"(?<![\d.A-Za-z])(?<![A-Za-z]-)\d{2,4}(?![\d.])")

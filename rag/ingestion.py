@@ -126,9 +126,10 @@ def ingest(
         # (for choosing what an answer quotes), so batches stay full.
         texts = [f"{c.title}\n{c.text}" for c in pending]
         texts += [sentence for a in changed for sentence in sentences_of[a.source]]
-        # jieba's dictionary takes most of a second to load; the model releases the GIL
-        # while it embeds, so load the dictionary meanwhile instead of after.
-        threading.Thread(target=segmenter, daemon=True).start()
+        if texts:
+            # jieba's dictionary takes most of a second to load; the model releases the GIL
+            # while it embeds, so load the dictionary meanwhile instead of after.
+            threading.Thread(target=segmenter, daemon=True).start()
         vectors = store.embeddings.embed_array(texts)
         chunk_offset, sentence_offset = 0, len(pending)
         for article in changed:

@@ -113,8 +113,10 @@ class KeywordIndex:
 
     def mentions(self, word: str) -> bool:
         """Whether some chunk has ``word``, as one token or as all of its jieba parts."""
+        if word in self.vocabulary:
+            return True
         parts = tokenize(word)
-        return word in self.vocabulary or bool(parts) and all(part in self.vocabulary for part in parts)
+        return bool(parts) and all(part in self.vocabulary for part in parts)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` best chunk ids with their BM25 scores; only chunks sharing a term."""
