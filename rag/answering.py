@@ -27,7 +27,7 @@ from langchain_core.documents import Document
 
 from rag.chunking import split_sentences
 from rag.keyword import PERSON, tokenize
-from rag.lexicon import unmentioned_names
+from rag.lexicon import chinese_words, unmentioned_names
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
 
@@ -103,7 +103,11 @@ MULTI = re.compile(
 
 # Similarities of e5-small are compressed into about 0.7–0.95 and lower across languages;
 # calibrated on eval/qa_dev.jsonl (best sentence of answerable vs. off-topic questions).
-MIN_SIMILARITY = {"zh": 0.865, "en": 0.765, "vi": 0.772}
+# A sentence that shares two or more of the question's words (or their translations,
+# ``rag.lexicon``) is evidence of its own; without that, a question needs to be closer.
+MIN_SIMILARITY = {"zh": 0.865, "en": 0.75, "vi": 0.772}
+MIN_SIMILARITY_UNSUPPORTED = {"zh": 0.865, "en": 0.765, "vi": 0.79}
+MIN_SHARED_WORDS = 2
 # A Chinese question whose words are mostly unknown to the corpus is about something else,
 # unless it is very close in meaning (paraphrases use new words too).
 UNKNOWN_WORDS_SHARE = 0.4
@@ -204,12 +208,28 @@ def candidate_sentences(store: ChunkStore, question_vector: np.ndarray, contexts
     return list(seen.values())
 
 
+def without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates in order, less any that shares text with one before it (a fragment
+    quoted with its next sentence overlaps that sentence quoted alone)."""
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if not any(k.source == candidate.source and k.start < candidate.end and candidate.start < k.end for k in kept):
+            kept.append(candidate)
+    return kept
+
+
 def unknown_share(store: ChunkStore, tokens: set[str]) -> float:
     """Share of the question's content words that no indexed chunk contains."""
     content = tokens - QUESTION_WORDS
     if not content:
         return 0.0
     return sum(1 for t in content if t not in store.keyword.vocabulary) / len(content)
+
+
+def content_words(store: ChunkStore, text: str, language: str) -> set[str]:
+    """The words of ``text`` to look for in sentences, with the Chinese ones it translates to."""
+    words = {t for t in tokenize(text) if len(t) >= 2}
+    return words | set(chinese_words(text, language, store.keyword.vocabulary))
 
 
 def keyword_coverage(question_tokens: set[str], text: str) -> float:
@@ -246,8 +266,8 @@ def extractive_answer(
         question_vector = (question_vector + np.asarray(store.embeddings.embed_query(question))) / 2
     candidates = candidate_sentences(store, question_vector, contexts)
     kinds = question_kinds(question, language)
-    tokens = {t for t in tokenize(search_text) if len(t) >= 2}
-    asked_now = {t for t in tokenize(question) if len(t) >= 2} if search_text != question else tokens
+    tokens = content_words(store, search_text, language)
+    asked_now = content_words(store, question, language) if search_text != question else tokens
     numbers = set(QUESTION_NUMBER.findall(question))
     for candidate in candidates:
         candidate.relevance = (
@@ -256,7 +276,7 @@ def extractive_answer(
             + 0.05 * sum(n in candidate.text for n in numbers)
         )
         candidate.score = candidate.relevance + 0.03 * carries(candidate.text, kinds)
-    candidates.sort(key=lambda c: -c.score)
+    candidates = without_overlaps(sorted(candidates, key=lambda c: -c.score))
     best = candidates[0]
     # Does a sentence about as relevant as the most relevant one carry what was asked for?
     # (Without the bonus for carrying it: a date in an unrelated sentence answers nothing.)
@@ -285,8 +305,10 @@ def extractive_answer(
         n for n in numbers if not any(n in c.text and carries(c.text, kinds) for c in candidates[: limit * 2])
     )
     top_similarity = max(c.similarity for c in candidates)
+    shared_words = max(sum(token in c.text.lower() for token in tokens) for c in candidates)
+    supported = shared_words >= MIN_SHARED_WORDS
     refusal = ""
-    if top_similarity < MIN_SIMILARITY[language] or (
+    if top_similarity < (MIN_SIMILARITY if supported else MIN_SIMILARITY_UNSUPPORTED)[language] or (
         language == "zh"
         and top_similarity < UNKNOWN_WORDS_SIMILARITY
         and unknown_share(store, tokens) >= UNKNOWN_WORDS_SHARE

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import threading
 from collections.abc import Iterator
 
 from langchain_core.documents import Document
@@ -20,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from rag.answering import extractive_answer, verify_citations
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
+from rag import lexicon
 from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
@@ -52,6 +54,9 @@ class Assistant:
         self.settings = settings
         self.chat_model = chat_model
         self.retriever = HybridRetriever(store=store, k=settings.top_k)
+        # The first English question would otherwise wait for CC-CEDICT to be parsed.
+        self.warming = threading.Thread(target=lexicon.warm, name="lexicon-warm", daemon=True)
+        self.warming.start()
 
     @classmethod
     def load(cls, settings: Settings | None = None, chat_model: BaseChatModel | None = None) -> Assistant:

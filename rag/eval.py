@@ -327,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     if not items:
         print(f"error: {args.qa} holds no valid items", file=sys.stderr)
         return 2
+    assistant.warming.join()  # latencies are those of a running assistant, dictionaries loaded
     metrics, results = evaluate(assistant, items, show_progress=not args.quiet)
     header = (
         f"QA set `{args.qa}` ({len(items)} items, {len(problems)} skipped), answerer `{settings.answerer}`, "

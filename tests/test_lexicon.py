@@ -1,8 +1,9 @@
-"""English names are looked up in CC-CEDICT and checked against the index's words."""
+"""English and Vietnamese questions looked up in the index's Chinese words: CC-CEDICT for
+English words and names, Sino-Vietnamese readings for Vietnamese."""
 
 from __future__ import annotations
 
-from rag.lexicon import chinese_names, names_in, unmentioned_names
+from rag.lexicon import chinese_names, chinese_words, names_in, toneless, unmentioned_names
 
 
 def test_names_skip_question_words_months_and_possessives():
@@ -26,3 +27,24 @@ def test_only_names_the_dictionary_knows_and_the_index_lacks_are_unmentioned():
     question = "Did Putin discuss Sputnik or Ukraine with To Lam in Moscow?"
     # To Lam is not in the dictionary: no evidence either way.
     assert unmentioned_names(question, index.__contains__) == ["Ukraine"]
+
+
+VOCABULARY = frozenset({"范平明", "阮春福", "委员会", "政府", "投资", "政策", "油气", "合作", "主席", "越南", "俄罗斯"})
+
+
+def test_vietnamese_words_are_read_as_the_chinese_words_they_come_from():
+    question = "Phó Thủ tướng Phạm Bình Minh thúc đẩy hợp tác đầu tư với Nga thế nào?"
+    assert chinese_words(question, "vi", VOCABULARY) == ["范平明", "合作", "投资"]
+    # Old and new spellings place the tone on different vowels: "uỷ"/"ủy", "hoá"/"hóa".
+    assert toneless("Uỷ ban") == toneless("Ủy ban") and toneless("hoá") == toneless("hóa")
+    assert chinese_words("Chủ tịch nước Nguyễn Xuân Phúc thăm Nga khi nào?", "vi", VOCABULARY) == ["阮春福", "主席"]
+    # Native Vietnamese words read as nothing; one syllable alone ("Nga") is too ambiguous.
+    assert chinese_words("Cách nấu phở bò ngon như thế nào?", "vi", VOCABULARY) == []
+
+
+def test_english_words_and_unmarked_vietnamese_names_find_their_chinese_words():
+    question = "What did Pham Binh Minh say about investment and the government's policy?"
+    found = chinese_words(question, "en", VOCABULARY)
+    assert {"范平明", "投资", "政府", "政策"} <= set(found)
+    assert all(word in VOCABULARY for word in found)  # only words the index has
+    assert chinese_words("2017年越俄贸易额是多少？", "zh", VOCABULARY) == []

@@ -59,3 +59,11 @@ def test_a_keyword_hit_the_dense_index_missed_keeps_its_rank(seed_store, monkeyp
     top = retriever.invoke(question)[0]
     assert top.metadata["id"] == target and "22亿美元" in top.page_content
     assert top.metadata["similarity"] > 0.8  # the exact cosine, fetched from the stored embedding
+
+
+def test_vietnamese_and_english_questions_search_the_keyword_index_in_chinese(retriever):
+    """BM25 sees the Chinese words the question translates to: 范平明 from "Phạm Bình Minh"."""
+    for question in ("Phạm Bình Minh hội đàm với ai ở Nga?", "Who did Pham Binh Minh hold talks with in Russia?"):
+        top = retriever.invoke(question)[0]
+        assert top.metadata["source"].startswith("004") and "范平明" in top.page_content
+        assert top.metadata["keyword_score"] > 0
