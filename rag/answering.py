@@ -1,11 +1,13 @@
 """Answering from retrieved chunks: the offline extractive answerer and citation checking.
 
 The extractive answerer needs no LLM. It reads what the question asks for (a number, a
-sum of money, a date, a length of time, a person, an organisation, a place, or
-anything), scores every sentence of the retrieved chunks by its embedding similarity to
-the question, its share of the question's words, whether it carries the kind of fact
-asked for and whether it states the years and numbers the question names, and quotes the
-best sentences verbatim with a citation each.
+sum of money, a date, a length of time, a person, an organisation, a place, a reason, a
+position held, or anything), scores every sentence of the retrieved chunks by its
+embedding similarity to the question, its share of the question's words (or of their
+Chinese translations, ``rag.lexicon``), whether it carries the kind of fact asked for and
+whether it states the years and numbers the question names, and quotes the best
+sentences verbatim with a citation each. A cause is often given a sentence or two after
+the statement it explains; those sentences count as carrying it.
 
 It refuses, and says what the articles do have instead, when
 - nothing retrieved is close to the question (another topic, or navigation teasers that
@@ -62,6 +64,16 @@ KINDS = {
         "en": r"which (?:company|companies|firm|organi[sz]ation|agency|news agency|media|newspaper|outlet)",
         "vi": r"công ty nào|doanh nghiệp nào|cơ quan nào|tổ chức nào|hãng nào|báo nào|hãng thông tấn nào",
     },
+    "reason": {
+        "zh": r"为什么|为何|什么原因|原因是|怎么解释|如何解释|何以",
+        "en": r"\bwhy\b|what reason|\bexplain|what caused",
+        "vi": r"vì sao|tại sao|lý do|nguyên nhân|giải thích",
+    },
+    "position": {
+        "zh": r"什么职务|什么职位|什么头衔|什么身份|担任什么|任什么职",
+        "en": r"what (?:position|post|title|office)s? (?:did|does|do|was|is|were|has|had)\b|\b(?:position|post|title) (?:of|held by)\b",
+        "vi": r"chức vụ|cương vị|chức danh|giữ chức",
+    },
     "place": {
         "zh": r"哪里|在哪|什么地方|哪些地方|哪个城市",
         "en": r"\bwhere\b|which city|which place",
@@ -81,8 +93,17 @@ ORGANISATION = re.compile(
     r"[\u4e00-\u9fff]{2,10}(?:公司|集团|银行|大学|学院|电视台|日报)|[\u4e00-\u9fff]{1,4}社(?![会区团])|\b[A-Z]{3,5}\b"
 )
 PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:市|省|州|陵|墓|塑像|首都|中心)|莫斯科|河内|圣彼得堡|胡志明市")
+# A cause or a purpose, as Chinese news states them.
+REASON = re.compile(r"原因|因为|由于|之所以|因此|所以|导致|旨在|为了")
+# An office or rank held: "副总理兼外交部部长", "总领事", "首席代表".
+POSITION = re.compile(
+    r"[\u4e00-\u9fff]{0,8}(?:总书记|书记|主席|总统|总理|部长|外长|领事|大使|代表|主任|委员|议长|首脑)"
+)
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
-FACTS = {"date": FULL_DATE, "number": QUANTITY}
+# What a lead line names for each kind, where it differs from what marks a sentence as
+# carrying it: the title alone ("总领事"), not the words before it; a cause is a clause.
+TITLE = re.compile(r"(?:副|总|首席|常务)?(?:总书记|书记|主席|总统|总理|部长|外长|领事|大使|代表|主任|委员|议长|首脑)")
+FACTS = {"date": FULL_DATE, "number": QUANTITY, "position": TITLE, "reason": None}
 FEATURES = {
     "money": MONEY,
     "number": NUMBER,
@@ -91,6 +112,8 @@ FEATURES = {
     "person": PERSON,
     "organisation": ORGANISATION,
     "place": PLACE,
+    "reason": REASON,
+    "position": POSITION,
 }
 # Numbers the question names: years (2018) and quantities (30, 6000); not the 19 of
 # COVID-19 or the 23 of U23, which are parts of names.
@@ -120,6 +143,7 @@ MIN_QUOTE_CHARS = 15
 MARGIN = 0.025
 KIND_MARGIN = 0.03
 MAX_SENTENCES = 3
+REASON_DISTANCE = 2  # sentences between a statement and the cause given for it
 MAX_SENTENCES_MULTI = 6
 
 MESSAGES = {
@@ -218,6 +242,18 @@ def without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     return kept
 
 
+def following_sentences(candidate: Candidate, candidates: list[Candidate], count: int) -> list[Candidate]:
+    """Up to ``count`` sentences right after ``candidate`` in its article, as far as they were retrieved."""
+    following = []
+    while len(following) < count:
+        after = [c for c in candidates if c.source == candidate.source and candidate.end <= c.start <= candidate.end + 2]
+        if not after:
+            break
+        candidate = min(after, key=lambda c: c.start)
+        following.append(candidate)
+    return following
+
+
 def unknown_share(store: ChunkStore, tokens: set[str]) -> float:
     """Share of the question's content words that no indexed chunk contains."""
     content = tokens - QUESTION_WORDS
@@ -242,6 +278,8 @@ def key_fact(text: str, kinds: list[str]) -> str:
     """The figure, date or name in ``text`` that the question asked for, if any."""
     for kind in kinds:
         pattern = FACTS.get(kind, FEATURES[kind])
+        if pattern is None:
+            continue
         found = [m.group(0).strip() for m in pattern.finditer(text) if m.group(0).strip()]
         if found:
             return ", ".join(dict.fromkeys(found[:3]))
@@ -281,9 +319,17 @@ def extractive_answer(
     # Does a sentence about as relevant as the most relevant one carry what was asked for?
     # (Without the bonus for carrying it: a date in an unrelated sentence answers nothing.)
     most_relevant = max(c.relevance for c in candidates)
-    kind_found = not kinds or any(
-        carries(c.text, kinds) for c in candidates if c.relevance >= most_relevant - KIND_MARGIN
-    )
+    close = [c for c in candidates if c.relevance >= most_relevant - KIND_MARGIN]
+    # A statement comes first and its cause soon after: "出口额大幅下降。" (the figures)
+    # "实际上,…下降的原因…".
+    explained = [
+        after
+        for c in close
+        if "reason" in kinds
+        for after in following_sentences(c, candidates, REASON_DISTANCE)
+        if carries(after.text, kinds)
+    ]
+    kind_found = not kinds or any(carries(c.text, kinds) for c in close) or bool(explained)
 
     multi = bool(MULTI.search(question))
     limit = MAX_SENTENCES_MULTI if multi else MAX_SENTENCES
@@ -291,7 +337,10 @@ def extractive_answer(
     chosen = [c for c in candidates if c.score >= best.score - margin][:limit]
     if kinds and not any(carries(c.text, kinds) for c in chosen):
         carrying = [c for c in candidates if c.score >= best.score - 2 * margin and carries(c.text, kinds)]
-        chosen = carrying[:1] + chosen[: limit - 1] if carrying else chosen
+        if carrying:
+            chosen = carrying[:1] + chosen[: limit - 1]
+        elif explained:
+            chosen = chosen[: limit - 1] + explained[:1]
     # Each year or number the question names gets the best sentence that states it, so that
     # "2016年和2017年…" or "from 2016 to 2017, and 2019" shows every figure with its source.
     for number in sorted(numbers):
@@ -301,8 +350,10 @@ def extractive_answer(
 
     # A year or number the question names must be stated by a sentence that also carries
     # what is asked: "2018年" in a sentence about a visit does not give the 2018 trade figure.
+    # (A cause is told around the figures, not beside them: the kinds here are facts.)
+    facts = [kind for kind in kinds if kind != "reason"]
     unstated = sorted(
-        n for n in numbers if not any(n in c.text and carries(c.text, kinds) for c in candidates[: limit * 2])
+        n for n in numbers if not any(n in c.text and carries(c.text, facts) for c in candidates[: limit * 2])
     )
     top_similarity = max(c.similarity for c in candidates)
     shared_words = max(sum(token in c.text.lower() for token in tokens) for c in candidates)

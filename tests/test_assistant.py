@@ -106,12 +106,31 @@ def test_english_and_vietnamese_questions_get_a_lead_line_and_chinese_evidence(b
 
 
 @pytest.mark.parametrize(
+    ("question", "expected", "lead"),
+    [
+        # The cause comes two sentences after the statement that matches the question best.
+        ("Why did Russia's exports to Vietnam fall in 2019?", "原因只带有局部性和客观性", ""),
+        ("为什么说2019年和2020年是俄越关系的重要节点？", "因为这两个年份是越俄、俄越友好年", ""),
+        # A position: the lead line names the title.
+        ("What position did Dmitry Makarov hold?", "首席代表德米特里•马卡罗夫", "首席代表"),
+        ("Ông Alexey Popov giữ chức vụ gì?", "总领事阿列克谢•波波夫", "总领事"),
+    ],
+)
+def test_why_and_what_position_questions_get_the_cause_and_the_title(bot, question, expected, lead):
+    answer = bot.ask(question)
+    assert not answer.refused and expected in answer.text
+    assert lead in answer.text.splitlines()[0]
+    assert_verified(bot, answer)
+
+
+@pytest.mark.parametrize(
     ("question", "said", "offered"),
     [
         ("2018年越俄双边贸易额是多少？", "没有提到", "22亿美元"),  # a year no article reports
         ("越南的核科技中心什么时候建成投入使用？", "没有提到", "核科技中心"),  # topic present, date absent
         ("跟俄方签Sputnik疫苗采购合同的是哪家越南公司？", "没有提到", "越南企业"),  # no company is named
         ("阮富仲这次访问俄罗斯持续了几天？", "没有提到", "2018年9月8日"),  # a start date is no length
+        ("为什么越南没有购买更多Sputnik疫苗？", "没有提到", "6000 万剂"),  # no cause is given
         ("越南当选联合国人权理事会成员时得了多少票？", "没有提到", ""),  # only in dropped navigation
         ("明天河内天气怎么样？", "没有", ""),  # another topic
         ("Who won the 2022 FIFA World Cup?", "do not say", ""),
