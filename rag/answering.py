@@ -343,9 +343,14 @@ def extractive_answer(
             chosen = chosen[: limit - 1] + explained[:1]
     # Each year or number the question names gets the best sentence that states it, so that
     # "2016年和2017年…" or "from 2016 to 2017, and 2019" shows every figure with its source.
+    # A sentence naming the other years too comes last: "2016年10月生效…2017年达到了35亿美元"
+    # names 2016 but gives the figure of 2017.
     for number in sorted(numbers):
-        stating = [c for c in candidates if number in c.text and carries(c.text, kinds)]
-        if stating and not any(number in c.text for c in chosen):
+        stating = sorted(
+            (c for c in candidates if number in c.text and carries(c.text, kinds)),
+            key=lambda c: sum(other in c.text for other in numbers if other != number),
+        )
+        if stating and stating[0] not in chosen:
             chosen.append(stating[0])
 
     # A year or number the question names must be stated by a sentence that also carries
