@@ -15,7 +15,10 @@ It refuses, and says what the articles do have instead, when
 - the question names a year or number that no candidate sentence states
   ("2018年越俄贸易额" when the articles report 2016, 2017 and 2019),
 - the question asks for a kind of fact (a date, a number, a person) that no close
-  sentence carries ("核科技中心什么时候建成" when the text only says it was agreed on), or
+  sentence carries ("核科技中心什么时候建成" when the text only says it was agreed on),
+- the sentences that carry it are about something else: another sentence has much more
+  of the question's specific words ("俄越政府间委员会的俄方主席是谁": the names stand
+  beside other committees; the sentence on the 政府间委员会 names nobody), or
 - an English question names something no article mentions ("Ukraine": ``rag.lexicon``).
 """
 
@@ -139,6 +142,12 @@ QUESTION_WORDS = frozenset(
     "文章 几篇 哪几篇 报道 提到 谈到 出现 分别 怎么 怎么样 哪家 哪位 哪些 一共 总共 时候 这次 那次 "
     "这些 那个 文中 文中说 地方 哪些地方 是从 一年 哪一年 几个 哪几个 哪几".split()
 )
+# The topic is in the articles but the detail is not when the sentences that carry the
+# asked-for fact cover much less of the question's specific words than another sentence
+# does: "俄越政府间委员会的俄方主席是谁" finds names beside other committees' 主席, while the
+# sentence about the 政府间委员会 names nobody. Chinese questions only: English and
+# Vietnamese reach the articles' words through dictionaries that miss too many of them.
+DETAIL_COVERAGE = 0.75
 MIN_QUOTE_CHARS = 15
 MARGIN = 0.025
 KIND_MARGIN = 0.03
@@ -276,6 +285,11 @@ def distinct_words_in(text: str, words: set[str]) -> set[str]:
     return {word for word in found if not any(word != other and word in other for other in found)}
 
 
+def specific_coverage(store: ChunkStore, text: str, words: set[str]) -> float:
+    """The question's words in ``text``, each weighted by how few chunks have it."""
+    return sum(store.keyword.specificity(word) for word in distinct_words_in(text, words))
+
+
 def keyword_coverage(question_tokens: set[str], text: str) -> float:
     if not question_tokens:
         return 0.0
@@ -384,6 +398,15 @@ def extractive_answer(
         refusal = "number"
     elif not kind_found:
         refusal = "kind"
+    elif language == "zh" and facts and search_text == question and not multi:
+        # (A follow-up's words are its earlier question's; a listing spreads them over articles.)
+        words = tokens - QUESTION_WORDS
+        topic = max(candidates, key=lambda c: specific_coverage(store, c.text, words))
+        fact_coverage = max(
+            (specific_coverage(store, c.text, words) for c in chosen if carries(c.text, facts)), default=0.0
+        )
+        if fact_coverage < DETAIL_COVERAGE * specific_coverage(store, topic.text, words):
+            refusal = "detail"
 
     if refusal:
         if refusal == "number":  # e.g. the figures of the years that the articles do report
@@ -391,7 +414,9 @@ def extractive_answer(
             detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
             head = messages["refused"].format(detail=detail)
         else:  # what the articles say about the topic, without the asked-for detail
-            closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal == "kind" else 1]
+            closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal in ("kind", "detail") else 1]
+            if refusal == "detail":
+                closest = without_overlaps([topic, *closest])[:2]
             head = (
                 messages["unmentioned"].format(names=", ".join(names))
                 if refusal == "unmentioned"

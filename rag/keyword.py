@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+from collections import Counter
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -110,6 +112,15 @@ class KeywordIndex:
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(token for tokens in self.tokens for token in tokens)
+
+    @cached_property
+    def document_frequency(self) -> Counter[str]:
+        return Counter(token for tokens in self.tokens for token in set(tokens))
+
+    def specificity(self, word: str) -> float:
+        """How much finding ``word`` says: 0 for a word no chunk has, more the fewer chunks have it."""
+        count = self.document_frequency[word]
+        return math.log(1 + len(self.ids) / count) if count else 0.0
 
     def mentions(self, word: str) -> bool:
         """Whether some chunk has ``word``, as one token or as all of its jieba parts."""

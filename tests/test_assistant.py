@@ -148,6 +148,9 @@ def test_why_and_what_position_questions_get_the_cause_and_the_title(bot, questi
         ("越南的核科技中心什么时候建成投入使用？", "没有提到", "核科技中心"),  # topic present, date absent
         ("跟俄方签Sputnik疫苗采购合同的是哪家越南公司？", "没有提到", "越南企业"),  # no company is named
         ("阮富仲这次访问俄罗斯持续了几天？", "没有提到", "2018年9月8日"),  # a start date is no length
+        # Names and years stand beside other committees and other signings, not beside these.
+        ("俄越政府间委员会的俄方主席是谁？", "没有提到", "俄越政府间委员会优先商谈名录"),
+        ("越南国会与俄罗斯联邦委员会是哪一年签署合作文件的？", "没有提到", "一系列合作文件"),
         ("为什么越南没有购买更多Sputnik疫苗？", "没有提到", "6000 万剂"),  # no cause is given
         ("越南当选联合国人权理事会成员时得了多少票？", "没有提到", ""),  # only in dropped navigation
         ("明天河内天气怎么样？", "没有", ""),  # another topic
