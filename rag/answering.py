@@ -2,7 +2,7 @@
 
 The extractive answerer needs no LLM. It reads what the question asks for (a number, a
 sum of money, a date, a length of time, a person, an organisation, a place, a reason, a
-position held, or anything), scores every sentence of the retrieved chunks by its
+position held, a document signed, or anything), scores every sentence of the retrieved chunks by its
 embedding similarity to the question, its share of the question's words (or of their
 Chinese translations, ``rag.lexicon``), whether it carries the kind of fact asked for and
 whether it states the years and numbers the question names, and quotes the best
@@ -78,6 +78,12 @@ KINDS = {
         r"|what (?:is|was) (?:his|her|their) (?:position|post|title|job)\b|\b(?:position|post) held by\b",
         "vi": r"chức vụ|cương vị|chức danh|giữ chức",
     },
+    "document": {
+        "zh": r"签(?:署|订)?[了过]?(?:哪些|什么)|(?:什么|哪些|哪几份|哪份)(?:协议|协定|条约|文件|合同|备忘录)",
+        "en": r"\b(?:what|which)\s+(?:\w+\s+)?(?:agreements?|documents?|deals?|treat(?:y|ies)|contracts?|accords?)\b",
+        "vi": r"(?:hiệp định|thỏa thuận|thoả thuận|văn kiện|văn bản|hợp đồng|hiệp ước|bản ghi nhớ)\s+(?:nào|gì)"
+        r"|\bký(?: kết)?(?: được)?(?: những)? (?:gì|văn kiện nào)",
+    },
     "place": {
         "zh": r"哪里|在哪|什么地方|哪些地方|哪个城市",
         "en": r"\bwhere\b|which city|which place",
@@ -103,6 +109,8 @@ REASON = re.compile(r"原因|因为|由于|之所以|导致|旨在|为了")
 TITLE = re.compile(
     r"(?:副|总|首席|常务)?(?:总书记|书记|主席|总统|总理|部长|外长|领事|大使|代表(?!团|处)|主任|委员(?!会)|议长|首脑)"
 )
+# A document signed or named: "签署了一系列合作文件", "《东海各方行为宣言》".
+DOCUMENT = re.compile(r"《[^》]+》|(?:签署|签订|缔结)[^。;；《]{0,30}?(?:协议|协定|条约|公约|文件|合同|备忘录|计划|宣言)")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 # What a lead line names for each kind, where it differs from what marks a sentence as
 # carrying it; a cause is a clause, not a word to name.
@@ -117,6 +125,7 @@ FEATURES = {
     "place": PLACE,
     "reason": REASON,
     "position": TITLE,
+    "document": DOCUMENT,
 }
 # Numbers the question names: years (2018) and quantities (30, 6000); not the 19 of
 # COVID-19 or the 23 of U23, which are parts of names.

@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
     "the a an of to in on and or is are was were what which who when where how why did does do".split()
 )
 WORD = re.compile(r"\w", re.UNICODE)
+# A run of letters of an alphabet (not CJK). jieba cuts Vietnamese words at every marked
+# letter ("Phạm" → "Ph", "ạ", "m"); a Latin token counts only if it is a whole word.
+ALPHABETIC_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]+")
 PERSON_NAMES = tuple(
     line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")
 )
@@ -61,8 +64,11 @@ def segmenter() -> jieba.Tokenizer:
 def tokenize(text: str) -> list[str]:
     """Search-mode segmentation: whole words plus their shorter parts, lower-cased."""
     tokens = []
+    whole_words = set(ALPHABETIC_WORD.findall(text.lower()))
     for token in segmenter().cut_for_search(text):
         token = token.strip().lower()
+        if ALPHABETIC_WORD.fullmatch(token) and token not in whole_words:
+            continue
         if token and WORD.search(token) and token not in STOPWORDS:
             tokens.append(token)
     return tokens

@@ -121,6 +121,10 @@ def test_what_a_question_asks_for():
     assert question_kinds("What is the title of the article?", "en") == []
     assert question_kinds("Vì sao xuất khẩu giảm?", "vi") == ["reason"]
     assert question_kinds("阮富仲这次访问俄罗斯持续了几天？", "zh") == ["period"]
+    assert question_kinds("他们签过什么？", "zh") == ["document"]
+    assert question_kinds("What agreements did they sign?", "en") == ["document"]
+    assert question_kinds("Which bloc's free-trade deal does Moscow want?", "en") == []  # asks for a bloc
+    assert question_kinds("Hai bên ký những văn kiện nào?", "vi") == ["document"]
 
 
 @pytest.mark.parametrize(
@@ -132,9 +136,11 @@ def test_what_a_question_asks_for():
         # A position: the lead line names the title.
         ("What position did Dmitry Makarov hold?", "首席代表德米特里•马卡罗夫", "首席代表"),
         ("Ông Alexey Popov giữ chức vụ gì?", "总领事阿列克谢•波波夫", "总领事"),
+        # A document signed: the lead line names it.
+        ("Which agreements did Pham Binh Minh and Lavrov sign?", "签署了越俄外交部合作计划", "合作计划"),
     ],
 )
-def test_why_and_what_position_questions_get_the_cause_and_the_title(bot, question, expected, lead):
+def test_why_position_and_document_questions_get_the_cause_the_title_or_the_document(bot, question, expected, lead):
     answer = bot.ask(question)
     assert not answer.refused and expected in answer.text
     assert lead in answer.text.splitlines()[0]
@@ -151,6 +157,8 @@ def test_why_and_what_position_questions_get_the_cause_and_the_title(bot, questi
         # Names and years stand beside other committees and other signings, not beside these.
         ("俄越政府间委员会的俄方主席是谁？", "没有提到", "俄越政府间委员会优先商谈名录"),
         ("越南国会与俄罗斯联邦委员会是哪一年签署合作文件的？", "没有提到", "一系列合作文件"),
+        # The visit is announced, nothing signed during it is reported.
+        ("Which agreements did Nguyen Phu Trong and Putin sign in September 2018?", "do not say", "2018年9月8日"),
         ("为什么越南没有购买更多Sputnik疫苗？", "没有提到", "6000 万剂"),  # no cause is given
         ("越南当选联合国人权理事会成员时得了多少票？", "没有提到", ""),  # only in dropped navigation
         ("明天河内天气怎么样？", "没有", ""),  # another topic

@@ -18,6 +18,11 @@ def test_numbers_and_latin_words_are_tokens():
     assert "的" not in tokenize("越南的朋友")
 
 
+def test_vietnamese_words_are_not_cut_into_letters():
+    # jieba splits at marked letters: "Phạm" would give "ph", "ạ", "m", which match anything.
+    assert tokenize("Phạm Bình Minh và Lavrov đã ký văn kiện nào?") == ["minh", "lavrov"]
+
+
 def test_term_in_every_document_still_scores_above_zero(tmp_path):
     # rank_bm25's Okapi IDF is <= 0 for a term in half the documents or more.
     texts = ["越南与俄罗斯贸易", "俄罗斯疫苗", "胡志明市与俄罗斯", "俄罗斯外交部长拉夫罗夫"]
