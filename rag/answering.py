@@ -2,10 +2,10 @@
 
 The extractive answerer needs no LLM. It reads what the question asks for (a number, a
 sum of money, a date, a length of time, a person, an organisation, a place, a reason, a
-position held, a document signed, or anything), scores every sentence of the retrieved chunks by its
-embedding similarity to the question, its share of the question's words (or of their
-Chinese translations, ``rag.lexicon``), whether it carries the kind of fact asked for and
-whether it states the years and numbers the question names, and quotes the best
+position held, a document signed, or anything), scores every sentence of the retrieved
+chunks by its embedding similarity to the question, its share of the question's words (or
+of their Chinese translations, ``rag.lexicon``), whether it carries the kind of fact asked
+for and whether it states the years and numbers the question names, and quotes the best
 sentences verbatim with a citation each. A cause is often given a sentence or two after
 the statement it explains; those sentences count as carrying it.
 
