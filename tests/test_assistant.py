@@ -122,6 +122,8 @@ def test_what_a_question_asks_for():
     assert question_kinds("Vì sao xuất khẩu giảm?", "vi") == ["reason"]
     assert question_kinds("阮富仲这次访问俄罗斯持续了几天？", "zh") == ["period"]
     assert question_kinds("他们签过什么？", "zh") == ["document"]
+    assert question_kinds("双方同意在哪些领域开展合作？", "zh") == []  # 在哪 of 在哪些领域 is no place
+    assert question_kinds("会谈在哪举行？", "zh") == ["place"]
     assert question_kinds("What agreements did they sign?", "en") == ["document"]
     assert question_kinds("Which bloc's free-trade deal does Moscow want?", "en") == []  # asks for a bloc
     assert question_kinds("Hai bên ký những văn kiện nào?", "vi") == ["document"]
