@@ -185,6 +185,7 @@ MESSAGES = {
         "refused": "Các bài báo không đề cập điều này{detail}.",
         "closest": "Nội dung gần nhất trong các bài báo:",
         "nothing": "Các bài báo không có nội dung nào liên quan đến câu hỏi này.",
+        "unmentioned": "Các bài báo không hề nhắc đến {names}.",
         "no_year": " (bài báo không ghi năm)",
     },
 }
@@ -400,7 +401,7 @@ def extractive_answer(
         and unknown_share(store, tokens) >= UNKNOWN_WORDS_SHARE
     ):
         refusal = "nothing close"
-    elif language == "en" and (names := unmentioned_names(question, store.keyword.mentions)):
+    elif language in ("en", "vi") and (names := unmentioned_names(question, store.keyword.mentions, language)):
         # Close in meaning, but about a place or person no article mentions ("Ukraine").
         refusal = "unmentioned"
     elif unstated:

