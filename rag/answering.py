@@ -163,6 +163,7 @@ KIND_MARGIN = 0.03
 MAX_SENTENCES = 3
 REASON_REACH = 2  # how many sentences after a statement are searched for its cause
 MAX_SENTENCES_MULTI = 6
+PASSAGES_MULTI = 2  # times RAG_TOP_K: a listing spans articles, and each needs its passages in
 
 MESSAGES = {
     "zh": {
@@ -219,6 +220,11 @@ def question_kinds(question: str, language: str) -> list[str]:
 def carries(text: str, kinds: list[str]) -> bool:
     """True when ``text`` states a fact of one of the asked-for kinds (or nothing was asked)."""
     return not kinds or any(FEATURES[kind].search(text) for kind in kinds)
+
+
+def asks_for_several(question: str) -> bool:
+    """A listing or a comparison ("哪些文章…", "2016年和2017年分别…", "from 2016 to 2017")."""
+    return bool(MULTI.search(question))
 
 
 def candidate_sentences(store: ChunkStore, question_vector: np.ndarray, contexts: list[Document]) -> list[Candidate]:
@@ -362,7 +368,7 @@ def extractive_answer(
     )
     kind_found = not kinds or any(carries(c.text, kinds) for c in close) or bool(explained)
 
-    multi = bool(MULTI.search(question))
+    multi = asks_for_several(question)
     limit = MAX_SENTENCES_MULTI if multi else MAX_SENTENCES
     margin = MARGIN * 2 if multi else MARGIN
     chosen = [c for c in candidates if c.score >= best.score - margin][:limit]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
-from rag.answering import extractive_answer, verify_citations
+from rag.answering import PASSAGES_MULTI, asks_for_several, extractive_answer, verify_citations
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
 from rag import lexicon
@@ -82,7 +82,8 @@ class Assistant:
     def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
         """Answer one question; ``history`` holds earlier ``(question, answer)`` turns.
 
-        ``k`` overrides the number of retrieved passages (``RAG_TOP_K``) for this question.
+        ``k`` overrides the number of retrieved passages for this question (by default
+        ``RAG_TOP_K``, twice that for a listing across articles).
         """
         *_, answer = self.stream(question, history, k)
         return answer
@@ -103,6 +104,8 @@ class Assistant:
         question = CONTROL.sub(" ", question).strip()
         history = list(history or [])
         language = detect_language(question)
+        if k is None and asks_for_several(question):
+            k = self.settings.top_k * PASSAGES_MULTI
         if self.chat_model is not None:
             search_text = condense_question(self.chat_model, question, history)
             contexts = self.retrieve(search_text, k)

@@ -49,6 +49,14 @@ def test_api_contract(bot):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_a_listing_across_articles_reads_twice_the_passages(bot, seed_settings):
+    # Three anniversaries in two articles: 25 years of the treaty, 70 of relations, 100 of the revolution.
+    answer = bot.ask("Các bài viết nhắc đến những mốc kỷ niệm nào: hiệp ước hữu nghị, quan hệ ngoại giao Việt–Nga và Cách mạng Tháng Mười?")
+    assert len(answer.contexts) == 2 * seed_settings.top_k
+    assert all(figure in answer.text for figure in ("25周年", "70周年", "100周年"))
+    assert_verified(bot, answer)
+
+
 def test_stream_yields_text_then_the_answer(bot):
     events = list(bot.stream("胡志明市在俄罗斯一共有多少个投资项目？"))
     *pieces, final = events
