@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
+from rag import lexicon
 from rag.answering import PASSAGES_MULTI, asks_for_several, extractive_answer, verify_citations
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
-from rag import lexicon
 from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
+from rag.keyword import segmenter
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings
@@ -37,6 +38,12 @@ POLITE = {
         "The question is too long ({n} characters; the limit is {limit}). Please shorten it."
     ),
 }
+
+
+def warm_up() -> None:
+    """Load what questions need and the index does not: jieba's dictionary, then CC-CEDICT."""
+    segmenter()
+    lexicon.warm()
 
 
 class Assistant:
@@ -54,8 +61,9 @@ class Assistant:
         self.settings = settings
         self.chat_model = chat_model
         self.retriever = HybridRetriever(store=store, k=settings.top_k)
-        # The first English question would otherwise wait for CC-CEDICT to be parsed.
-        self.warming = threading.Thread(target=lexicon.warm, name="lexicon-warm", daemon=True)
+        # The first question would otherwise wait for jieba's dictionary (about 1 s) and the
+        # first English one for CC-CEDICT (about 4 s).
+        self.warming = threading.Thread(target=warm_up, name="warm-up", daemon=True)
         self.warming.start()
 
     @classmethod
