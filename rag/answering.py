@@ -85,7 +85,7 @@ KINDS = {
         r"|\bký(?: kết)?(?: được)?(?: những)? (?:gì|văn kiện nào)",
     },
     "place": {
-        "zh": r"哪里|哪儿|在哪(?![些个一年天])|什么地方|哪些地方|哪(?:个|座)(?:城市|国家|省|地方)",
+        "zh": r"哪里|哪儿|在哪(?=[举召签见开会进设？?]|$)|什么地方|哪些地方|哪(?:个|座)(?:城市|省|地方)",
         "en": r"\bwhere\b|which city|which place",
         "vi": r"ở đâu|nơi nào|đâu",
     },
@@ -109,8 +109,10 @@ REASON = re.compile(r"原因|因为|由于|之所以|导致|旨在|为了")
 TITLE = re.compile(
     r"(?:副|总|首席|常务)?(?:总书记|书记|主席|总统|总理|部长|外长|领事|大使|代表(?!团|处)|主任|委员(?!会)|议长|首脑)"
 )
-# A document signed or named: "签署了一系列合作文件", "《东海各方行为宣言》".
-DOCUMENT = re.compile(r"《[^》]+》|(?:签署|签订|缔结)[^。;；《]{0,30}?(?:协议|协定|条约|公约|文件|合同|备忘录|计划|宣言)")
+# A document signed or named: "签署了一系列合作文件", "《东海各方行为宣言》" (not the
+# newspaper 《高棉时报》).
+DOCUMENT_NOUN = r"(?:协议|协定|条约|公约|文件|合同|备忘录|计划|宣言|声明|议定书|纪要)"
+DOCUMENT = re.compile(rf"《[^》]*{DOCUMENT_NOUN}》|(?:签署|签订|缔结)[^。;；,，《]{{0,30}}?{DOCUMENT_NOUN}")
 QUANTITY = re.compile(r"\d[\d.,]*\s*(?:亿|万)?\s*(?:美元|剂|个|周年|名|次|届|%)")
 # What a lead line names for each kind, where it differs from what marks a sentence as
 # carrying it; a cause is a clause, not a word to name.
@@ -131,7 +133,7 @@ FEATURES = {
 # COVID-19 or the 23 of U23, which are parts of names.
 QUESTION_NUMBER = re.compile(r"(?<![\d.A-Za-z])(?<![A-Za-z]-)\d{2,4}(?![\d.])")
 MULTI = re.compile(
-    r"分别|哪些文章|哪几篇|各自|哪些领导人|都|和.{1,12}(分别|各)|\bwhich articles\b|\band\b.*\band\b|"
+    r"分别|哪些文章|哪几篇|各自|哪些领导人|(?<![首成])都(?!市)|和.{1,12}(分别|各)|\bwhich articles\b|\band\b.*\band\b|"
     r"\bfrom \d{4} to \d{4}\b|các bài|những|và",
     re.IGNORECASE,
 )
@@ -163,7 +165,6 @@ KIND_MARGIN = 0.03
 MAX_SENTENCES = 3
 REASON_REACH = 2  # how many sentences after a statement are searched for its cause
 MAX_SENTENCES_MULTI = 6
-PASSAGES_MULTI = 2  # times RAG_TOP_K: a listing spans articles, and each needs its passages in
 
 MESSAGES = {
     "zh": {
@@ -223,7 +224,8 @@ def carries(text: str, kinds: list[str]) -> bool:
 
 
 def asks_for_several(question: str) -> bool:
-    """A listing or a comparison ("哪些文章…", "2016年和2017年分别…", "from 2016 to 2017")."""
+    """A listing, a comparison or two things at once ("哪些文章…", "2016年和2017年分别…",
+    "from 2016 to 2017", "… và …")."""
     return bool(MULTI.search(question))
 
 
@@ -418,10 +420,12 @@ def extractive_answer(
         # (A follow-up's words are its earlier question's; a listing spreads them over articles.)
         words = tokens - QUESTION_WORDS
         topic = max(candidates, key=lambda c: specific_coverage(store, c.text, words))
-        fact_coverage = max(
+        if carries(topic.text, facts):  # the sentence most about it carries the fact: quote it
+            if topic not in chosen:
+                chosen.append(topic)
+        elif max(
             (specific_coverage(store, c.text, words) for c in chosen if carries(c.text, facts)), default=0.0
-        )
-        if fact_coverage < DETAIL_COVERAGE * specific_coverage(store, topic.text, words):
+        ) < DETAIL_COVERAGE * specific_coverage(store, topic.text, words):
             refusal = "detail"
 
     if refusal:
@@ -430,9 +434,10 @@ def extractive_answer(
             detail = f"（{'、'.join(unstated)}）" if language == "zh" else f" ({', '.join(unstated)})"
             head = messages["refused"].format(detail=detail)
         else:  # what the articles say about the topic, without the asked-for detail
-            closest = sorted(candidates, key=lambda c: -c.relevance)[: 2 if refusal in ("kind", "detail") else 1]
-            if refusal == "detail":
-                closest = without_overlaps([topic, *closest])[:2]
+            closest = sorted(candidates, key=lambda c: -c.relevance)
+            if refusal == "detail":  # the sentence on the topic first, then the one with a fact
+                closest = without_overlaps([topic, *closest])
+            closest = closest[: 1 if refusal in ("nothing close", "unmentioned") else 2]
             head = (
                 messages["unmentioned"].format(names=", ".join(names))
                 if refusal == "unmentioned"

@@ -13,13 +13,14 @@ import argparse
 import re
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
 from rag import lexicon
-from rag.answering import PASSAGES_MULTI, asks_for_several, extractive_answer, verify_citations
+from rag.answering import asks_for_several, extractive_answer, verify_citations
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
 from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
@@ -30,6 +31,9 @@ from rag.settings import Settings
 from rag.store import ChunkStore, StoreError, chroma_client
 
 MAX_QUESTION_CHARS = 2000
+# Times RAG_TOP_K for a question that asks for several things: a listing spans articles,
+# and each needs its passages among those retrieved.
+PASSAGES_FOR_SEVERAL = 2
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 POLITE = {
     "empty": "请输入一个问题。Please type a question. Vui lòng nhập câu hỏi.",
@@ -91,7 +95,7 @@ class Assistant:
         """Answer one question; ``history`` holds earlier ``(question, answer)`` turns.
 
         ``k`` overrides the number of retrieved passages for this question (by default
-        ``RAG_TOP_K``, twice that for a listing across articles).
+        ``RAG_TOP_K``, twice that for a question that asks for several things).
         """
         *_, answer = self.stream(question, history, k)
         return answer
@@ -109,11 +113,12 @@ class Assistant:
             yield problem.text
             yield problem
             return
-        question = CONTROL.sub(" ", question).strip()
+        # One spelling of each letter: a Vietnamese "ạ" may arrive as "a" plus a combining dot.
+        question = unicodedata.normalize("NFC", CONTROL.sub(" ", question)).strip()
         history = list(history or [])
         language = detect_language(question)
         if k is None and asks_for_several(question):
-            k = self.settings.top_k * PASSAGES_MULTI
+            k = self.settings.top_k * PASSAGES_FOR_SEVERAL
         if self.chat_model is not None:
             search_text = condense_question(self.chat_model, question, history)
             contexts = self.retrieve(search_text, k)

@@ -180,7 +180,7 @@ def warm() -> None:
 
 
 def names_in(question: str) -> list[str]:
-    """The names an English question uses, without the capitalised question words."""
+    """The names an English or Vietnamese question uses, without English question words."""
     found = []
     for match in NAME.finditer(question):
         words = [w for w in re.sub(r"['’]s$", "", match.group(0)).split() if w not in CALENDAR]
@@ -206,8 +206,9 @@ def unmentioned_names(question: str, is_known: Callable[[str], bool], language: 
     mentioned when the index has it as written or any of its Chinese translations. Only
     whole names are looked up: the single words of "General Secretary To Lam" would find
     the surname 林 for "Lam" and prove nothing. In a Vietnamese question a capitalised
-    word that is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Đông Nam Á"), not
-    the English name CC-CEDICT files it under; only foreign names ("Algeria") are looked up.
+    word that is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Việt Nam"), not
+    the English name CC-CEDICT files it under (Kim, Nam); only foreign names ("Algeria")
+    are looked up.
     """
     unmentioned = []
     for name in names_in(question):

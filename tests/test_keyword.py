@@ -18,8 +18,9 @@ def test_numbers_and_latin_words_are_tokens():
     assert "的" not in tokenize("越南的朋友")
 
 
-def test_vietnamese_words_are_not_cut_into_letters():
+def test_vietnamese_words_leave_no_letter_fragments():
     # jieba splits at marked letters: "Phạm" would give "ph", "ạ", "m", which match anything.
+    # Only unmarked whole words remain; lexicon.chinese_words reads the others.
     assert tokenize("Phạm Bình Minh và Lavrov đã ký văn kiện nào?") == ["minh", "lavrov"]
 
 
