@@ -154,11 +154,11 @@ def test_quality_gate_on_the_project_qa_set(dev_metrics):
     """Floors a little below what was measured; raise them as the answers improve."""
     floors = {
         "answer_accuracy": 0.9,
-        "refusal_recall": 0.8,
+        "refusal_recall": 0.9,
         "false_refusal_rate": 0.03,
         "cited_source_accuracy": 0.95,
         "quote_validity": 1.0,
-        "context_recall": 0.93,
+        "context_recall": 0.95,
     }
     assert failed_gates(dev_metrics, floors) == []
 
