@@ -419,13 +419,15 @@ def extractive_answer(
     elif language == "zh" and facts and search_text == question and not multi:
         # (A follow-up's words are its earlier question's; a listing spreads them over articles.)
         words = tokens - QUESTION_WORDS
-        topic = max(candidates, key=lambda c: specific_coverage(store, c.text, words))
+        topic_coverage, topic = max(
+            ((specific_coverage(store, c.text, words), c) for c in candidates), key=lambda pair: pair[0]
+        )
         if carries(topic.text, facts):  # the sentence most about it carries the fact: quote it
             if topic not in chosen:
                 chosen.append(topic)
         elif max(
             (specific_coverage(store, c.text, words) for c in chosen if carries(c.text, facts)), default=0.0
-        ) < DETAIL_COVERAGE * specific_coverage(store, topic.text, words):
+        ) < DETAIL_COVERAGE * topic_coverage:
             refusal = "detail"
 
     if refusal:

