@@ -3,6 +3,8 @@
 ``rag-eval --qa eval/qa_dev.jsonl --out reports/dev`` (or ``python -m rag.eval``) writes
 ``metrics.json``, ``report.md``, ``report.png`` and ``items.jsonl`` into ``--out``.
 ``--min-answer-accuracy 0.9`` and the like turn the run into a gate (exit status 1).
+``--corpus DIR`` evaluates on a temporary index of the articles in ``DIR`` instead of
+``RAG_DATA_DIR``'s; the index is removed afterwards.
 
 The QA file is JSONL, one item per line; see the README for the fields.
 """
@@ -13,6 +15,7 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -33,6 +36,7 @@ GATES = {
     "false_refusal_rate": ("max", "answerable items refused"),
     "cited_source_accuracy": ("min", "answerable items citing every expected source"),
     "quote_validity": ("min", "shown quotes found verbatim in the cited article"),
+    "quote_precision": ("min", "quotes of answered answerable items holding their evidence or answer"),
     "context_recall": ("min", "answerable items whose evidence is all in the retrieved chunks"),
 }
 
@@ -69,6 +73,7 @@ class ItemResult:
     sources_ok: bool
     quotes: int
     valid_quotes: int
+    precise_quotes: int  # quotes holding one of the item's evidence, must_contain or answer strings
     context_ok: bool
     ms: float
 
@@ -139,6 +144,8 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
             valid += body_of(citation.source)[citation.start : citation.end] == citation.quote
         except KeyError:
             pass
+    targets = [t for t in map(squeeze, [*item.evidence, *item.must_contain, item.answer or ""]) if t]
+    precise = sum(any(t in squeeze(c.quote) for t in targets) for c in answer.citations)
     if item.answerable:
         correct = not answer.refused and all(squeeze(m) in text for m in item.must_contain)
     else:
@@ -157,6 +164,7 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         sources_ok=set(item.sources) <= set(cited),
         quotes=len(answer.citations),
         valid_quotes=valid,
+        precise_quotes=precise,
         context_ok=all(any(squeeze(e) in c for c in contexts) for e in item.evidence),
         ms=ms,
     )
@@ -171,6 +179,8 @@ def summarize(results: list[ItemResult]) -> dict:
     answerable = [r for r in results if r.type in ANSWERABLE]
     refusable = [r for r in results if r.type in REFUSABLE]
     quotes = sum(r.quotes for r in results)
+    answered = [r for r in answerable if not r.refused]
+    answered_quotes = sum(r.quotes for r in answered)
     latencies = sorted(r.ms for r in results)
     return {
         "items": len(results),
@@ -179,6 +189,9 @@ def summarize(results: list[ItemResult]) -> dict:
         "false_refusal_rate": share([r.refused for r in answerable]),
         "cited_source_accuracy": share([r.sources_ok for r in answerable]),
         "quote_validity": round(sum(r.valid_quotes for r in results) / quotes, 4) if quotes else None,
+        "quote_precision": round(sum(r.precise_quotes for r in answered) / answered_quotes, 4)
+        if answered_quotes
+        else None,
         "context_recall": share([r.context_ok for r in answerable]),
         "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
@@ -290,9 +303,31 @@ def plot(path: Path, metrics: dict) -> None:
     plt.close(figure)
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return value
+
+
+def usable_items(qa: str, items: list[QAItem], problems: list[str], limit: int | None) -> list[QAItem]:
+    """Warn about the skipped lines; the items to ask, the first ``limit`` of them if given."""
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not items:
+        print(f"error: {qa} holds no valid items", file=sys.stderr)
+    return items[:limit]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rag-eval", description="Evaluate the assistant on a QA set (JSONL).")
     parser.add_argument("--qa", required=True, help="QA file, JSONL")
+    parser.add_argument(
+        "--corpus",
+        metavar="DIR",
+        help="evaluate on a temporary index of the articles in DIR (removed afterwards), not RAG_DATA_DIR's",
+    )
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="evaluate only the first N valid items")
     parser.add_argument("--answerer", choices=["extractive", "llm"], help="default: RAG_ANSWERER")
     parser.add_argument("--k", type=int, help="passages retrieved per question (default: RAG_TOP_K)")
     parser.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
@@ -307,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     from rag.store import IndexMissingError, StoreError
 
     overrides = {k: v for k, v in {"answerer": args.answerer, "top_k": args.k}.items() if v is not None}
+    if args.corpus is not None:
+        return evaluate_on_corpus(args, overrides)
     try:
         items, problems = load_qa(args.qa)
         settings = Settings(**overrides)
@@ -322,16 +359,58 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, StoreError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    if not items:
-        print(f"error: {args.qa} holds no valid items", file=sys.stderr)
+    asked = usable_items(args.qa, items, problems, args.limit)
+    if not asked:
         return 2
+    return run(args, assistant, settings, asked, len(items), len(problems))
+
+
+def evaluate_on_corpus(args: argparse.Namespace, overrides: dict) -> int:
+    """``--corpus DIR``: ingest DIR into a temporary data dir, evaluate there, remove it."""
+    from rag.assistant import Assistant
+    from rag.ingestion import ingest
+    from rag.settings import Settings
+    from rag.store import StoreError
+
+    try:
+        items, problems = load_qa(args.qa)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    asked = usable_items(args.qa, items, problems, args.limit)
+    if not asked:
+        return 2
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as data_dir:
+        try:
+            # Always the local store: on a Chroma server the temporary index would not be
+            # temporary, and preparing its first write deletes collections it does not name.
+            settings = Settings(data_dir=data_dir, chroma_host=None, **overrides)
+            print(f"ingesting {args.corpus} into a temporary index", file=sys.stderr)
+            report = ingest([args.corpus], settings=settings, show_progress=not args.quiet)
+            print(report.summary(), file=sys.stderr)
+            for message in report.errors:
+                print(f"warning: {message}", file=sys.stderr)
+            if not report.files:
+                message = f"nothing ingested from {args.corpus}: no readable .txt or .md article there"
+                print(f"error: {message}", file=sys.stderr)
+                return 2
+            assistant = Assistant.load(settings)
+        except (OSError, StoreError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        corpus = f"corpus `{args.corpus}` ({report.files} files, temporary index)"
+        return run(args, assistant, settings, asked, len(items), len(problems), corpus)
+
+
+def run(args, assistant, settings, items: list[QAItem], valid: int, skipped: int, corpus: str = "") -> int:
+    """Ask the items, write the report, print the table; 1 when a gate fails."""
     assistant.warming.join()  # latencies are those of a running assistant, dictionaries loaded
     metrics, results = evaluate(assistant, items, show_progress=not args.quiet)
+    counted = f"{len(items)} items" if len(items) == valid else f"first {len(items)} of {valid} items"
     header = (
-        f"QA set `{args.qa}` ({len(items)} items, {len(problems)} skipped), answerer `{settings.answerer}`, "
-        f"k={settings.top_k}, embedding `{settings.embedding}`, {time.strftime('%Y-%m-%d %H:%M')}."
+        f"QA set `{args.qa}` ({counted}, {skipped} skipped), {corpus + ', ' if corpus else ''}"
+        f"answerer `{settings.answerer}`, k={settings.top_k}, embedding `{settings.embedding}`, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}."
     )
     write_report(Path(args.out), metrics, results, header)
     print(table({"overall": metrics["overall"], **metrics["by_type"], **metrics["by_lang"]}))

@@ -1,11 +1,12 @@
 """Evaluation: metrics on a hand-made set with a fake assistant, the QA file format, the
-project's own QA set, and a quality gate on it."""
+project's own QA set, a quality gate on it, and ``rag-eval --corpus`` on a temporary index."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import tempfile
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +14,7 @@ from langchain_core.documents import Document
 
 from rag import Answer, Assistant, Citation
 from rag.documents import NAVIGATION_MARK, load_article
-from rag.eval import evaluate, failed_gates, load_qa, parse_item, write_report
+from rag.eval import evaluate, failed_gates, load_qa, main, parse_item, write_report
 
 from .conftest import ROOT, SEEDS
 
@@ -77,6 +78,35 @@ def test_every_metric_is_computed_and_can_fail():
         "false_refusal_rate = 0.3333 is above 0.05",
     ]
     assert [r.correct for r in results] == [True, False, False, True, False]
+
+
+def test_quote_precision_counts_quotes_holding_evidence_must_contain_or_answer():
+    items = [
+        item("evidence", "numeric", answer="22亿", must=["22亿美元"], evidence=["2016年贸易额达22亿美元"]),
+        item("must", "numeric", answer="35亿", must=["35 亿美元"]),  # whitespace ignored
+        item("answer", "fact", answer="2017 年", must=["不在引文里"]),
+        item("refused", "fact", answer="越南", must=["越南"]),
+        item("teaser", "teaser", answer=None, sources=[], evidence=["越南"]),
+    ]
+    fake = FakeAssistant({
+        "evidence": Answer("22亿美元 [1][2]", [cite("2016年贸易额达22亿美元"), cite("越南与俄罗斯")], False),
+        "must": Answer("35亿美元 [1][2]", [cite("22亿美元"), cite("2017年达到了35亿美元")], False),
+        "answer": Answer("2017年 [1]", [cite("2017年达到了")], False),
+        # Quotes shown with a refusal or with an answer to an unanswerable question are not counted.
+        "refused": Answer("没有", [cite("越南与俄罗斯"), cite("2016年")], True),
+        "teaser": Answer("越南 [1]", [cite("越南与俄罗斯")], False),
+    })
+    metrics, results = evaluate(fake, items, show_progress=False)
+    assert [r.precise_quotes for r in results] == [1, 1, 1, 1, 1]
+    assert metrics["overall"]["quote_precision"] == 0.6  # 3 of the 5 quotes of answered answerable items
+    assert metrics["by_type"]["numeric"]["quote_precision"] == 0.5
+    assert metrics["by_type"]["fact"]["quote_precision"] == 1.0
+    assert metrics["by_type"]["teaser"]["quote_precision"] is None
+    assert failed_gates(metrics, {"quote_precision": 0.6}) == []
+    assert failed_gates(metrics, {"quote_precision": 0.8}) == ["quote_precision = 0.6 is below 0.8"]
+    refused_only, _ = evaluate(fake, items[3:4], show_progress=False)
+    assert refused_only["overall"]["quote_precision"] is None  # no quotes to judge: a floor fails
+    assert failed_gates(refused_only, {"quote_precision": 0.0}) == ["quote_precision = None is below 0.0"]
 
 
 def test_report_files(tmp_path):
@@ -174,3 +204,80 @@ def test_rag_eval_command_writes_the_report_and_gates(seed_settings, tmp_path):
     assert (tmp_path / "out" / "report.png").exists()
     gated = subprocess.run(command + ["--min-answer-accuracy", "1.01"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert gated.returncode == 1 and "gate failed: answer_accuracy" in gated.stderr
+
+
+ARTICLES = {
+    "hanoi.txt": "河内市前十个月吸引外资增长\n"
+    "河内市统计局11月5日发布数据显示，今年前十个月河内市吸引外国直接投资达到28亿美元，同比增长15%。"
+    "日本和韩国是最大的投资来源地。新注册项目共有350个，主要集中在加工制造业。\n",
+    "coffee.txt": "胡志明市举办国际咖啡博览会\n"
+    "第三届胡志明市国际咖啡博览会于10月20日开幕，为期四天。本届博览会吸引了来自15个国家和地区的200家企业参展。"
+    "主办方预计展会期间将接待约3万名参观者。\n",
+}
+CORPUS_QA = [
+    {"id": "fdi", "question": "今年前十个月河内市吸引了多少外国直接投资？", "lang": "zh", "type": "numeric",
+     "answer": "28亿美元", "must_contain": ["28亿美元"], "sources": ["hanoi.txt"],
+     "evidence": ["吸引外国直接投资达到28亿美元"]},
+    {"id": "expo", "question": "胡志明市国际咖啡博览会有多少家企业参展？", "lang": "zh", "type": "numeric",
+     "answer": "200家", "must_contain": ["200家"], "sources": ["coffee.txt"],
+     "evidence": ["来自15个国家和地区的200家企业参展"]},
+    {"id": "ticket", "question": "胡志明市国际咖啡博览会的门票多少钱？", "lang": "zh", "type": "unanswerable",
+     "answer": None, "must_contain": [], "sources": [], "evidence": []},
+]
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """tempfile's folder, to see that ``--corpus`` leaves no temporary index behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def write_qa(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_rag_eval_on_a_corpus_folder_uses_a_temporary_index(tmp_path, private_tmp, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    qa = write_qa(tmp_path / "qa.jsonl", CORPUS_QA)
+    out = tmp_path / "out"
+    assert main(["--corpus", str(folder), "--qa", str(qa), "--out", str(out), "--quiet"]) == 0
+    assert "files=2 " in capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["overall"]["items"] == 3 and "quote_precision" in metrics["overall"]
+    results = [json.loads(line) for line in (out / "items.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all("precise_quotes" in r for r in results)
+    assert "corpus `" in (out / "report.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out", "qa.jsonl", "tmp"]  # no .rag/ here
+    assert not list(private_tmp.glob("rag-eval-*"))
+
+
+def test_rag_eval_on_a_corpus_with_nothing_readable_exits_2(tmp_path, private_tmp, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "binary.txt").write_bytes(b"\x00\x01 not an article")
+    qa = write_qa(tmp_path / "qa.jsonl", CORPUS_QA)
+    assert main(["--corpus", str(folder), "--qa", str(qa), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "warning: " in err and "binary file" in err
+    assert f"error: nothing ingested from {folder}" in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / ".rag").exists()
+    assert not list(private_tmp.glob("rag-eval-*"))
+
+
+def test_rag_eval_limit_asks_only_the_first_items(seed_settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DATA_DIR", str(seed_settings.data_dir))
+    out = tmp_path / "out"
+    command = ["--qa", str(QA_SET), "--limit", "3", "--out", str(out), "--quiet", "--min-quote-precision", "1.01"]
+    assert main(command) == 1  # a floor above 1 fails whatever the answers
+    captured = capsys.readouterr()
+    assert "| overall | 3 |" in captured.out and "gate failed: quote_precision" in captured.err
+    ids = [json.loads(line)["id"] for line in (out / "items.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert ids == [i.id for i in load_qa(QA_SET)[0][:3]]
+    assert "first 3 of " in (out / "report.md").read_text(encoding="utf-8")
