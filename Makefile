@@ -22,8 +22,9 @@ install: $(INSTALLED)
 index: install
 	$(PY) ingest.py seeds
 
+# The demo corpus's own example questions; any other corpus gets general ones.
 chat: index
-	$(PY) -m ui
+	RAG_EXAMPLES_FILE=$${RAG_EXAMPLES_FILE-seeds-examples.txt} $(PY) -m ui
 
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev

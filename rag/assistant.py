@@ -20,20 +20,19 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
 from rag import lexicon
-from rag.answering import asks_for_several, extractive_answer, verify_citations
+from rag.answering import extractive_answer, verify_citations
+from rag.chitchat import reply_without_search
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
 from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
-from rag.keyword import segmenter
+from rag.answer_kinds import tagger
+from rag.answer_model import shipped_model
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import ChunkStore, StoreError, chroma_client
 
 MAX_QUESTION_CHARS = 2000
-# Times RAG_TOP_K for a question that asks for several things: a listing spans articles,
-# and each needs its passages among those retrieved.
-PASSAGES_FOR_SEVERAL = 2
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 POLITE = {
     "empty": "请输入一个问题。Please type a question. Vui lòng nhập câu hỏi.",
@@ -45,8 +44,10 @@ POLITE = {
 
 
 def warm_up() -> None:
-    """Load what questions need and the index does not: jieba's dictionary, then CC-CEDICT."""
-    segmenter()
+    """Load what questions need and the index does not: jieba's dictionary and tagger, the
+    answer model, then CC-CEDICT."""
+    tagger().cut("预热")
+    shipped_model()
     lexicon.warm()
 
 
@@ -55,7 +56,7 @@ class Assistant:
 
     Example:
         >>> bot = Assistant.load()  # doctest: +SKIP
-        >>> ans = bot.ask("胡志明市同俄罗斯各地开展了哪些合作？")  # doctest: +SKIP
+        >>> ans = bot.ask("2017年双边贸易额是多少？")  # doctest: +SKIP
         >>> for event in bot.stream("And in 2016?", history=[(q, a)]): ...  # doctest: +SKIP
     """
 
@@ -94,8 +95,7 @@ class Assistant:
     def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
         """Answer one question; ``history`` holds earlier ``(question, answer)`` turns.
 
-        ``k`` overrides the number of retrieved passages for this question (by default
-        ``RAG_TOP_K``, twice that for a question that asks for several things).
+        ``k`` overrides the number of retrieved passages for this question (``RAG_TOP_K``).
         """
         *_, answer = self.stream(question, history, k)
         return answer
@@ -117,8 +117,12 @@ class Assistant:
         question = unicodedata.normalize("NFC", CONTROL.sub(" ", question)).strip()
         history = list(history or [])
         language = detect_language(question)
-        if k is None and asks_for_several(question):
-            k = self.settings.top_k * PASSAGES_FOR_SEVERAL
+        # A greeting, thanks or "summarise the articles" is answered without a search.
+        reply = reply_without_search(question, language, self.store)
+        if reply is not None:
+            yield from reply.text.splitlines(keepends=True)
+            yield reply
+            return
         if self.chat_model is not None:
             search_text = condense_question(self.chat_model, question, history)
             contexts = self.retrieve(search_text, k)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from rag.keyword import person_named
+from rag.answer_kinds import person_named
 
 Turn = tuple[str, str]
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import bm25s
 import jieba
 
+from rag.settings import Settings
 from rag.shared_cache import built_once
 
-USER_DICTIONARY = Path(__file__).with_name("data") / "userdict.txt"
 # Function words and reporting verbs that match everything and mean nothing.
 STOPWORDS = frozenset(
     "的 了 在 是 和 与 及 并 对 将 于 为 以 也 就 等 其 这 那 该 之 中 上 下 个 有 被 从 到 把 向 "
@@ -32,35 +32,22 @@ WORD = re.compile(r"\w", re.UNICODE)
 # A run of letters of an alphabet (not CJK). jieba cuts Vietnamese words at every marked
 # letter ("Phạm" → "Ph", "ạ", "m"); a Latin token counts only if it is a whole word.
 ALPHABETIC_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]+")
-PERSON_NAMES = tuple(
-    line.split()[0] for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.endswith(" nr")
-)
-# A known name (not a place named after a person: 胡志明市).
-KNOWN_PERSON = re.compile(
-    "(?:" + "|".join(map(re.escape, sorted(PERSON_NAMES, key=len, reverse=True))) + r")(?![市省路街])"
-)
-# Any name: a known one, a transliterated "名·姓" / "名•姓" (whose edges a pattern can only
-# guess: "代表德米特里•马卡罗夫表示"), or a Latin name in brackets: "(Alexey Popov)".
-PERSON = re.compile(
-    KNOWN_PERSON.pattern + r"|[\u4e00-\u9fff]{2,5}[·•][\u4e00-\u9fff]{2,5}|\([A-Z][a-z]+\s?[A-Z][a-z]+\)"
-)
-
-
-def person_named(text: str) -> str | None:
-    """The first person ``text`` names, a known name (with exact edges) before a guessed one."""
-    found = KNOWN_PERSON.search(text) or PERSON.search(text)
-    return found.group(0).strip("()") if found else None
-
-
 jieba.setLogLevel(logging.WARNING)
+
+
+def build_segmenter(user_dictionary: Path | None) -> jieba.Tokenizer:
+    """A jieba tokenizer that keeps the terms of ``user_dictionary`` whole."""
+    tokenizer = jieba.Tokenizer()
+    if user_dictionary is not None:
+        tokenizer.load_userdict(str(user_dictionary))
+    return tokenizer
 
 
 @built_once  # the assistant's warm-up thread and a first question share one dictionary load
 def segmenter() -> jieba.Tokenizer:
-    """One jieba tokenizer per process, with the project's names kept whole."""
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(USER_DICTIONARY))
-    return tokenizer
+    """The process's tokenizer, with ``RAG_USER_DICTIONARY`` (read once per process;
+    re-ingest after changing it, since the index stores tokens)."""
+    return build_segmenter(Settings().user_dictionary)
 
 
 def tokenize(text: str) -> list[str]:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(80, ge=0, description="Characters of whole sentences repeated between chunks.")
     max_file_mb: float = Field(10.0, gt=0, description="Larger files are refused.")
     lock_timeout: float = Field(10.0, ge=0, description="Seconds a second writer waits for the lock.")
+    user_dictionary: Path | None = Field(
+        None, description="jieba user dictionary (one 'word [frequency] [tag]' per line) for your corpus's terms."
+    )
 
     # Retrieval
     top_k: int = Field(8, ge=1, description="Passages retrieved per question.")
@@ -66,6 +69,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the chat binds to.")
     port: int = Field(7860, description="Port of the chat.")
     auth: str | None = Field(None, description="'user:password' to require a login.")
+    examples_file: Path | None = Field(None, description="Example questions shown in the chat, one per line.")
 
     @property
     def max_file_bytes(self) -> int:

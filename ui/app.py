@@ -28,12 +28,8 @@ from rag.schema import Answer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.store import StoreError  # noqa: E402
 
-EXAMPLES = [
-    "胡志明市同俄罗斯各地开展了哪些合作？",
-    "2016年和2017年越俄贸易额分别是多少？",
-    "What was the total Vietnam–Russia trade in 2016?",
-    "Việt Nam đã ký hợp đồng mua bao nhiêu liều vắc xin Sputnik?",
-]
+# Shown when RAG_EXAMPLES_FILE names no file of the corpus's own example questions.
+GENERAL_EXAMPLES = ["总结一下这些文章", "你能做什么？", "What articles do you have?", "Bạn có thể làm gì?"]
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 UNSAFE_NAME = re.compile(r"[^\w.\-]+")
@@ -96,6 +92,17 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def example_questions(settings: Settings) -> list[str]:
+    """The corpus's own example questions (``RAG_EXAMPLES_FILE``, one per line), or general ones."""
+    if settings.examples_file is None:
+        return GENERAL_EXAMPLES
+    try:
+        lines = settings.examples_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return GENERAL_EXAMPLES
+    return [line.strip() for line in lines if line.strip()] or GENERAL_EXAMPLES
+
+
 def render_citation(assistant: Assistant, citation: dict) -> str:
     """The cited article's paragraph with the quoted span highlighted, all escaped."""
     article = assistant.store.article(citation["source"])
@@ -105,7 +112,7 @@ def render_citation(assistant: Assistant, citation: dict) -> str:
     paragraph_end = body.find("\n", end)
     paragraph_end = len(body) if paragraph_end == -1 else paragraph_end
     escape = html.escape
-    dateline = f" · 越通社{escape(article.dateline)}" if article.dateline else ""
+    dateline = f" · {escape(article.dateline)}" if article.dateline else ""
     return (
         f"<div class='citation'><h3>[{citation['n']}] {escape(article.title)}</h3>"
         f"<p class='meta'>{escape(article.source)}{dateline}</p>"
@@ -231,10 +238,10 @@ def build_app(settings: Settings) -> gr.Blocks:
             "citations": [asdict(c) for c in answer.citations],
         }
 
-    with gr.Blocks(title="越俄关系新闻问答 · News QA") as app:
+    with gr.Blocks(title="新闻问答 · News QA") as app:
         session = gr.State(new_session())
         gr.Markdown(
-            "## 越俄关系新闻问答 · Vietnam–Russia news, answered with citations\n"
+            "## 新闻问答 · News, answered with citations\n"
             f"Embedding `{store.embeddings.identity}` · answerer `{default_answerer}`"
             + (f" (LLM `{settings.llm_model}` available)" if "llm" in assistants else "")
             + f" · {len(store.records)} articles"
@@ -249,7 +256,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                     with gr.Row():
                         send = gr.Button("发送 · Send", variant="primary", elem_id="send")
                         clear = gr.Button("清空对话 · Clear", elem_id="clear")
-                    gr.Examples(EXAMPLES, inputs=question)
+                    gr.Examples(example_questions(settings), inputs=question)
                 with gr.Column(scale=2):
                     panel = gr.HTML(PANEL_PLACEHOLDER, elem_id="citation-panel", label="出处 · Source")
                     with gr.Accordion("设置 · Settings", open=False):

@@ -1,0 +1,173 @@
+"""What kind of answer a question asks for, and which words of a sentence are of that kind.
+
+Kinds are read by general means, never from a list of a corpus's names:
+
+- a sentence's words get their kind from jieba's part-of-speech tags (``nr``/``nrt``
+  person, ``ns`` place, ``nt`` organisation, ``t`` time) and from patterns for dates,
+  numbers and units (``2022年5月22日``, ``22亿美元``, ``6000 万剂``);
+- a Chinese question's kind is predicted by a small classifier over its words, fitted on
+  CMRC 2018 questions labelled with the kind of their reference answer
+  (``rag.fit``; weights in ``rag/data/answer_model.json``), so "开始时间" asks for a time
+  without anyone listing it;
+- English and Vietnamese questions state their kind with interrogatives, a closed class
+  of the grammar (who/when/where/how many; ai/khi nào/ở đâu/bao nhiêu).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import jieba.posseg
+
+from rag.keyword import segmenter
+from rag.shared_cache import built_once
+
+KINDS = ("person", "place", "organisation", "time", "number", "other")
+# Kinds a word can carry; "other" is anything else (a reason, a title, a thing).
+WORD_KINDS = KINDS[:-1]
+POS_KIND = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "organisation", "t": "time"}
+DATE = re.compile(
+    r"(?:公元前?)?\d{1,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
+    r"|[一二三四五六七八九十〇零]{2,4}年|\d{1,2}\s*世纪|\d{2,4}\s*年代|\d{1,2}[:：]\d{2}"
+)
+CN_NUMERAL = "一二两三四五六七八九十百千万亿"
+# Chinese measure words and units, a closed class of the grammar: 35亿美元, 6000 万剂, 3 名.
+UNIT = (
+    r"(?:美元|欧元|日元|英镑|卢布|港元|人民币|公里|千米|平方米|平方公里|公顷|千克|公斤|吨|"
+    r"[个位名人次件座家所项元米天岁届剂台辆部架艘种条只本篇场首分秒度倍股户亩克斤升期集季章册周年月日]|%)"
+)
+NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}]{{2,}}{UNIT}?")
+INTERPUNCTS = "·•・"
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+# The Latin form an article gives right after a name: 阿列克谢•波波夫 (Alexey Popov).
+LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
+
+INTERROGATIVES = {
+    "en": {
+        "person": r"\bwho\b|\bwhom\b|\bwhose\b",
+        "place": r"\bwhere\b|which (?:city|country|province|place|region)",
+        "organisation": r"which (?:company|companies|firm|organi[sz]ation|agency|institution|newspaper)",
+        "time": r"\bwhen\b|what (?:date|day|year|time)|which (?:year|day|month)|how long",
+        "number": r"how (?:many|much)|what (?:percentage|share|number|amount)",
+    },
+    "vi": {
+        "person": r"\bai\b|là ai",
+        "place": r"ở đâu|nơi nào|\bđâu\b|thành phố nào|tỉnh nào|nước nào",
+        "organisation": r"công ty nào|doanh nghiệp nào|cơ quan nào|tổ chức nào|hãng nào",
+        "time": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|bao lâu|tháng nào",
+        "number": r"bao nhiêu|\bmấy\b",
+    },
+}
+
+
+@built_once
+def tagger() -> jieba.posseg.POSTokenizer:
+    """Part-of-speech tagging over the same dictionary as segmentation (user terms included)."""
+    return jieba.posseg.POSTokenizer(segmenter())
+
+
+@lru_cache(maxsize=50_000)  # the same corpus sentences come back question after question
+def kind_words(text: str) -> tuple[tuple[str, str], ...]:
+    """``(kind, words)`` pairs of ``text``: names, places, organisations, times and numbers."""
+    dates = list(DATE.finditer(text))
+    found: list[tuple[str, str]] = [("time", m.group(0)) for m in dates]
+    found += [
+        ("number", m.group(0).strip())
+        for m in NUMBER.finditer(text)
+        if not any(d.start() < m.end() and m.start() < d.end() for d in dates)
+    ]
+    pairs = list(tagger().cut(text))
+    for i, pair in enumerate(pairs):
+        kind = POS_KIND.get(pair.flag)
+        if kind and len(pair.word) >= 2:
+            found.append((kind, pair.word))
+        # A foreign name written with an interpunct: 阿列克谢•波波夫, 谢尔盖·拉夫罗夫.
+        if pair.word in INTERPUNCTS and 0 < i < len(pairs) - 1:
+            before, after = pairs[i - 1].word, pairs[i + 1].word
+            if CJK.fullmatch(before) and CJK.fullmatch(after):
+                found.append(("person", before + pair.word + after))
+    return tuple(dict.fromkeys(found))
+
+
+def kinds_not_in(text: str, question: str) -> dict[str, list[str]]:
+    """The words of each kind that ``text`` has and ``question`` does not (an answer adds
+    something), less those inside a longer one: 波波夫 within 阿列克谢•波波夫."""
+    found: dict[str, list[str]] = {}
+    for kind, word in kind_words(text):
+        if word not in question:
+            found.setdefault(kind, []).append(word)
+    return {
+        kind: [word for word in words if not any(word != other and word in other for other in words)]
+        for kind, words in found.items()
+    }
+
+
+def question_features(question: str) -> list[str]:
+    """The words of a Chinese question, their neighbouring pairs ("什么_时候") and last characters."""
+    words = [w for w in segmenter().lcut(question) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
+    words = [re.sub(r"\d+", "0", w) for w in words]  # 2022年 and 1998年 ask the same way
+    # A word's last character often names its kind: 举办地, 出生地 (place); 开始时间 (time).
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])] + [f"~{w[-1]}" for w in words if len(w) >= 2]
+
+
+def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, float]:
+    """Probability of each kind of answer (``KINDS``) for ``question``.
+
+    ``classifier`` holds the fitted multinomial weights: ``{"intercept": {kind: b},
+    "weights": {feature: {kind: w}}}``.
+    """
+    if language != "zh":
+        patterns = INTERROGATIVES[language]
+        asked = [kind for kind, pattern in patterns.items() if re.search(pattern, question, re.IGNORECASE)]
+        return {kind: (1.0 / len(asked) if kind in asked else 0.0) for kind in KINDS} if asked else _other()
+    scores = dict(classifier["intercept"])
+    for feature in question_features(question):
+        for kind, weight in classifier["weights"].get(feature, {}).items():
+            scores[kind] += weight
+    top = max(scores.values())
+    exp = {kind: math.exp(score - top) for kind, score in scores.items()}
+    total = sum(exp.values())
+    return {kind: exp[kind] / total for kind in KINDS}
+
+
+def _other() -> dict[str, float]:
+    return {kind: float(kind == "other") for kind in KINDS}
+
+
+def answer_kind(answer: str) -> str:
+    """The kind of a reference answer, for labelling training questions: the kind whose words
+    cover most of it (a date, a number, or a word jieba tags as a name, place or organisation;
+    a rare name jieba cuts into single characters still begins with a character tagged nr)."""
+    covered = dict.fromkeys(WORD_KINDS, 0)
+    for kind, word in kind_words(answer):
+        covered[kind] = max(covered[kind], len(word))
+    first = next(iter(tagger().cut(answer)), None)
+    if first is not None and first.flag in ("nr", "nrt", "nrfg") and len(answer) <= 4:
+        covered["person"] = max(covered["person"], len(answer))
+    kind, size = max(covered.items(), key=lambda pair: pair[1])
+    return kind if size >= len(answer) / 2 else "other"
+
+
+def person_named(text: str) -> str | None:
+    """The first person ``text`` names (the longest form: 阿列克谢•波波夫, not 波波夫), or
+    the Latin name an article gives in brackets."""
+    names = [word for kind, word in kind_words(text) if kind == "person"]
+    if not names:
+        latin = LATIN_FORM.search(text)
+        return latin.group(1) if latin else None
+    first = min(names, key=lambda word: (text.find(word), -len(word)))
+    return first
+
+
+def named_answer(text: str, question: str, kind: str) -> str:
+    """The words of ``kind`` in ``text`` that the question lacks, each with the Latin form the
+    article gives for it: "阿列克谢•波波夫 (Alexey Popov)"; "" when there are none."""
+    words = kinds_not_in(text, question).get(kind, [])[:3]
+    shown = []
+    for word in words:
+        at = text.find(word)
+        latin = LATIN_FORM.match(text, at + len(word)) if at >= 0 else None
+        shown.append(f"{word} ({latin.group(1)})" if latin else word)
+    return "、".join(shown)

@@ -1,0 +1,442 @@
+"""The fitted answer model: which retrieved sentences answer a question, and whether any does.
+
+Every retrieved sentence gets features that mean the same on any corpus (each a named
+function below, in ``SENTENCE_FEATURES``): its e5 similarity to the question, the
+IDF-weighted share of the question's words it and its neighbours cover (IDF from the
+user's own index), whether it carries the kind of answer asked for and the question lacks,
+whether it states the numbers the question names, its chunk's BM25 score and rank. A
+logistic regression turns them into the probability that the sentence holds the answer.
+
+A second logistic regression, over what the best sentences offer (``QUESTION_FEATURES``),
+gives the probability that the retrieved text answers the question at all; below a
+threshold the answerer refuses. Both, the kind classifier of ``rag.answer_kinds`` and the
+thresholds are fitted by ``python -m rag.fit`` and shipped in ``rag/data/answer_model.json``
+(coefficients, not a pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document
+
+from rag.answer_kinds import WORD_KINDS, asked_kinds, kinds_not_in
+from rag.chunking import split_sentences
+from rag.keyword import tokenize
+from rag.lexicon import chinese_words, unmentioned_names
+from rag.store import ChunkStore
+
+MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
+# Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
+QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A fragment shorter than this is quoted together with the sentence after it.
+MIN_QUOTE_CHARS = 15
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved chunk, with its place in the article body."""
+
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    similarity: float
+    neighbours: str  # the sentences before and after it in the article
+    chunk_rank: int  # rank of the best retrieved chunk holding it, from 0
+    keyword_score: float  # that chunk's BM25 score
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+
+@dataclass
+class Question:
+    """What the features need to know about a question."""
+
+    text: str  # as asked now (kinds and the words the answer must add are read from it)
+    language: str
+    vector: np.ndarray
+    weights: dict[str, float]  # its words (and their Chinese translations) → IDF in the index
+    numbers: set[str]
+    kinds: dict[str, float]  # probability of each kind of answer
+    unknown_share: float  # share of its words that no chunk has
+    unmentioned: list[str]  # names (en/vi) the dictionary translates and no article uses
+    wording: str  # what is compared with sentences letter by letter: the question, or for
+    # English and Vietnamese the Chinese words it translates to
+    bigrams: set[str]  # the wording's pairs of adjacent letters or characters
+
+
+def character_bigrams(text: str) -> set[str]:
+    letters = re.sub(r"[\W_]+", "", text.lower())
+    return {letters[i : i + 2] for i in range(len(letters) - 1)}
+
+
+def weighted_share(weights: dict[str, float], text: str) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    text = text.lower()
+    return sum(w for word, w in weights.items() if word in text) / total
+
+
+# --- sentence features ------------------------------------------------------------------
+
+
+def similarity(q: Question, c: Candidate) -> float:
+    return c.similarity
+
+
+def coverage(q: Question, c: Candidate) -> float:
+    """IDF-weighted share of the question's words in the sentence."""
+    return weighted_share(q.weights, c.text)
+
+
+def coverage_beyond_title(q: Question, c: Candidate) -> float:
+    """The same for the question's words that the article's title lacks: every sentence of an
+    article is about its title's topic, the one that answers also has the question's other words."""
+    title = c.title.lower()
+    return weighted_share({w: v for w, v in q.weights.items() if w not in title}, c.text)
+
+
+def bigram_overlap(q: Question, c: Candidate) -> float:
+    """Share of the question's character pairs in the sentence: words jieba cuts differently
+    in question and text (rare names, terms) still match."""
+    return len(q.bigrams & character_bigrams(c.text)) / len(q.bigrams) if q.bigrams else 0.0
+
+
+def overlap_beyond_title(q: Question, c: Candidate) -> float:
+    pairs = q.bigrams - character_bigrams(c.title)
+    return len(pairs & character_bigrams(c.text)) / len(pairs) if pairs else 0.0
+
+
+def longest_common_run(q: Question, c: Candidate) -> float:
+    """The longest stretch of the question found verbatim in the sentence, relative to the
+    question: questions often copy a phrase of the sentence that answers them."""
+    match = SequenceMatcher(None, q.wording, c.text, autojunk=False).find_longest_match()
+    return match.size / max(len(q.wording), 1)
+
+
+def neighbour_coverage(q: Question, c: Candidate) -> float:
+    """The question's words in the sentence and the ones around it: the topic is often named
+    a sentence before the fact."""
+    return weighted_share(q.weights, c.text + c.neighbours)
+
+
+def kind_match(q: Question, c: Candidate) -> float:
+    """Probability that the sentence adds a word of the kind asked for (a name, a date …)."""
+    found = kinds_not_in(c.text, q.text)
+    return sum(q.kinds[kind] for kind in WORD_KINDS if kind in found)
+
+
+def numbers_missing(q: Question, c: Candidate) -> float:
+    """The question's numbers (years, figures) that the sentence does not state."""
+    return float(sum(number not in c.text for number in q.numbers))
+
+
+def keyword_score(q: Question, c: Candidate) -> float:
+    """BM25 of the chunk the sentence was retrieved with."""
+    return c.keyword_score
+
+
+def chunk_rank(q: Question, c: Candidate) -> float:
+    return 1.0 / (1 + c.chunk_rank)
+
+
+def length(q: Question, c: Candidate) -> float:
+    return math.log(len(c.text))
+
+
+def english(q: Question, c: Candidate) -> float:
+    """Cross-language similarities run lower; the model learns by how much."""
+    return float(q.language == "en")
+
+
+def vietnamese(q: Question, c: Candidate) -> float:
+    return float(q.language == "vi")
+
+
+SENTENCE_FEATURES: list[Callable[[Question, Candidate], float]] = [
+    similarity, coverage, coverage_beyond_title, bigram_overlap, overlap_beyond_title, longest_common_run,
+    neighbour_coverage, kind_match, numbers_missing, keyword_score, chunk_rank, length, english, vietnamese,
+]  # fmt: skip
+# Also compared with the best retrieved sentence (``<name>_gap``): an answer stands out.
+COMPARED = ("similarity", "coverage", "coverage_beyond_title", "overlap_beyond_title", "keyword_score")
+SENTENCE_FEATURE_NAMES = [f.__name__ for f in SENTENCE_FEATURES] + [f"{name}_gap" for name in COMPARED]
+
+
+# --- question features (answerable at all?) ---------------------------------------------
+
+
+def best_logit(q: Question, ranked: list[Candidate]) -> float:
+    p = min(max(ranked[0].probability, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def best_similarity(q: Question, ranked: list[Candidate]) -> float:
+    return max(c.similarity for c in ranked)
+
+
+def best_coverage(q: Question, ranked: list[Candidate]) -> float:
+    return max(c.features["coverage"] for c in ranked)
+
+
+def best_overlap(q: Question, ranked: list[Candidate]) -> float:
+    """The most of the question's wording a retrieved sentence repeats (pairs of characters)."""
+    return max(c.features["bigram_overlap"] for c in ranked)
+
+
+def answer_beyond_title(q: Question, ranked: list[Candidate]) -> float:
+    """How much of what the question adds to the topic the likeliest sentence has: with the
+    answer gone, the best remaining sentence is on the topic but not on the detail."""
+    return max(ranked[0].features["coverage_beyond_title"], ranked[0].features["overlap_beyond_title"])
+
+
+def best_numbers_missing(q: Question, ranked: list[Candidate]) -> float:
+    """The question's numbers that the likeliest sentence does not state: "2018年" may stand in
+    another sentence, about something else."""
+    return ranked[0].features["numbers_missing"]
+
+
+def runner_up_gap(q: Question, ranked: list[Candidate]) -> float:
+    """How far the best sentence stands out: an answer usually does, a near miss less."""
+    return ranked[0].probability - ranked[1].probability if len(ranked) > 1 else ranked[0].probability
+
+
+def best_kind_match(q: Question, ranked: list[Candidate]) -> float:
+    """Whether one of the three likeliest sentences adds what is asked for."""
+    return max(c.features["kind_match"] for c in ranked[:3])
+
+
+def asks_for_a_word(q: Question, ranked: list[Candidate]) -> float:
+    """Probability the question asks for a name, place, time or number (not a description)."""
+    return 1.0 - q.kinds["other"]
+
+
+def numbers_unstated(q: Question, ranked: list[Candidate]) -> float:
+    """The question's numbers that no retrieved sentence states."""
+    return float(sum(not any(n in c.text for c in ranked) for n in q.numbers))
+
+
+def unknown_words(q: Question, ranked: list[Candidate]) -> float:
+    return q.unknown_share
+
+
+def unmentioned_names_count(q: Question, ranked: list[Candidate]) -> float:
+    return float(len(q.unmentioned))
+
+
+def question_english(q: Question, ranked: list[Candidate]) -> float:
+    return float(q.language == "en")
+
+
+def question_vietnamese(q: Question, ranked: list[Candidate]) -> float:
+    return float(q.language == "vi")
+
+
+QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
+    best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, best_kind_match,
+    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_words, unmentioned_names_count, question_english,
+    question_vietnamese,
+]  # fmt: skip
+
+
+# --- the model --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A fitted logistic regression on named features (coefficients in raw feature units)."""
+
+    features: tuple[str, ...]
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> LinearModel:
+        return cls(tuple(data["features"]), np.asarray(data["coef"]), float(data["intercept"]))
+
+    def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
+        x = np.array([[row[name] for name in self.features] for row in rows])
+        return 1.0 / (1.0 + np.exp(-np.clip(x @ self.coef + self.intercept, -50, 50)))
+
+
+@dataclass(frozen=True)
+class BoostedTrees:
+    """Fitted gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier), as arrays.
+
+    All trees' nodes are concatenated; a leaf's children are itself, so every row walks
+    ``depth`` steps down all trees at once.
+    """
+
+    features: tuple[str, ...]
+    baseline: float
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    depth: int
+
+    @classmethod
+    def from_json(cls, data: dict) -> BoostedTrees:
+        columns: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
+        roots = []
+        for tree in data["trees"]:
+            offset = len(columns["value"])
+            roots.append(offset)
+            for i, (feature, threshold, left, right, value) in enumerate(zip(*(tree[k] for k in columns))):
+                leaf = left < 0  # a leaf points at itself
+                columns["feature"].append(feature)
+                columns["threshold"].append(threshold)
+                columns["left"].append(offset + (i if leaf else left))
+                columns["right"].append(offset + (i if leaf else right))
+                columns["value"].append(value)
+        arrays = {k: np.asarray(v) for k, v in columns.items()}
+        return cls(tuple(data["features"]), float(data["baseline"]), roots=np.asarray(roots), depth=int(data["depth"]), **arrays)
+
+    def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
+        x = np.array([[row[name] for name in self.features] for row in rows])
+        node = np.tile(self.roots, (len(x), 1))
+        row = np.arange(len(x))[:, None]
+        for _ in range(self.depth):
+            go_left = x[row, self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return 1.0 / (1.0 + np.exp(-(self.baseline + self.value[node].sum(axis=1))))
+
+
+Classifier = LinearModel | BoostedTrees
+
+
+def classifier_from_json(data: dict) -> Classifier:
+    return BoostedTrees.from_json(data) if "trees" in data else LinearModel.from_json(data)
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """The shipped model: kind classifier, sentence and refusal regressions, thresholds."""
+
+    kinds: dict
+    sentence: Classifier
+    answerable: Classifier
+    answerable_threshold: float  # below: refuse
+    quote_ratio: float  # sentences are quoted down to this share of the best one's probability
+
+    @classmethod
+    def from_json(cls, data: dict) -> AnswerModel:
+        return cls(
+            kinds=data["kinds"],
+            sentence=classifier_from_json(data["sentence"]),
+            answerable=classifier_from_json(data["answerable"]),
+            answerable_threshold=float(data["thresholds"]["answerable"]),
+            quote_ratio=float(data["thresholds"]["quote_ratio"]),
+        )
+
+
+@cache
+def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
+    """The model file shipped in the package (``rag.fit`` writes it)."""
+    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def question_weights(store: ChunkStore, text: str, translated: list[str]) -> tuple[dict[str, float], float]:
+    """The question's words (and translations) with their IDF in the index, and the share of
+    them no chunk has."""
+    words = {t for t in tokenize(text) if len(t) >= 2} | set(translated)
+    weights = {word: store.keyword.specificity(word) for word in words}
+    unknown = sum(1 for w in weights.values() if w == 0) / len(weights) if weights else 0.0
+    return weights, unknown
+
+
+def describe_question(
+    store: ChunkStore, question: str, search_text: str, language: str, kinds_classifier: dict
+) -> Question:
+    vector = np.asarray(store.embeddings.embed_query(search_text))
+    if search_text != question and len(tokenize(question)) >= 3:
+        # A rewritten follow-up carries the earlier question too; what is asked now counts as
+        # much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
+        vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
+    translated = chinese_words(search_text, language, store.keyword.vocabulary)
+    weights, unknown = question_weights(store, search_text, translated)
+    wording = question if language == "zh" else "，".join(translated)
+    unmentioned = unmentioned_names(question, store.keyword.mentions, language) if language in ("en", "vi") else []
+    return Question(
+        text=question,
+        language=language,
+        vector=vector,
+        weights=weights,
+        numbers=set(QUESTION_NUMBER.findall(question)),
+        kinds=asked_kinds(question, language, kinds_classifier),
+        unknown_share=unknown,
+        unmentioned=unmentioned,
+        wording=wording,
+        bigrams=character_bigrams(wording),
+    )
+
+
+def candidate_sentences(store: ChunkStore, q: Question, contexts: list[Document]) -> list[Candidate]:
+    """The sentences of the retrieved chunks, each once, with what the features need."""
+    found: dict[tuple[str, int], Candidate] = {}
+    spans_of: dict[str, list[tuple[int, int]]] = {}  # several chunks often share an article
+    for rank, doc in enumerate(contexts):
+        source = doc.metadata["source"]
+        article = store.article(source)
+        if source not in spans_of:
+            spans_of[source] = split_sentences(article.body)
+        spans, vectors = spans_of[source], store.sentence_vectors(source)
+        inside = [i for i, (s, e) in enumerate(spans) if s >= doc.metadata["start"] and e <= doc.metadata["end"]]
+        for position, i in enumerate(inside):
+            if (source, spans[i][0]) in found:
+                continue
+            start, end = spans[i]
+            sim = float(vectors[i] @ q.vector)
+            # A fragment, or a clause such as "…,他强调;" that introduces a quotation, is
+            # quoted together with the sentence that follows it.
+            if position + 1 < len(inside):
+                next_start, next_end = spans[i + 1]
+                introduces = article.body[end - 1] in ";；:：" and article.body[next_start] in "“\"「"
+                if end - start < MIN_QUOTE_CHARS or introduces:
+                    end = next_end
+                    sim = max(sim, float(vectors[i + 1] @ q.vector))
+            before = article.body[spans[i - 1][0] : spans[i - 1][1]] if i > 0 else ""
+            after = article.body[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+            found[(source, start)] = Candidate(
+                source, article.title, article.body[start:end], start, end, sim,
+                before + after, rank, float(doc.metadata.get("keyword_score", 0.0)),
+            )  # fmt: skip
+    return list(found.values())
+
+
+def add_features(q: Question, candidates: list[Candidate]) -> None:
+    """Compute every sentence feature of every candidate, the compared ones against the others."""
+    for c in candidates:
+        c.features = {f.__name__: f(q, c) for f in SENTENCE_FEATURES}
+    for name in COMPARED:
+        best = max((c.features[name] for c in candidates), default=0.0)
+        for c in candidates:
+            c.features[f"{name}_gap"] = c.features[name] - best
+
+
+def score(model: AnswerModel, q: Question, candidates: list[Candidate]) -> tuple[list[Candidate], float]:
+    """Candidates ranked by the probability that they hold the answer, and the probability
+    that the question is answerable from them at all."""
+    if not candidates:
+        return [], 0.0
+    add_features(q, candidates)
+    for c, p in zip(candidates, model.sentence.probabilities([c.features for c in candidates])):
+        c.probability = float(p)
+    ranked = sorted(candidates, key=lambda c: -c.probability)
+    return ranked, float(model.answerable.probabilities([question_values(q, ranked)])[0])
+
+
+def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:
+    return {f.__name__: f(q, ranked) for f in QUESTION_FEATURES}

@@ -1,0 +1,152 @@
+"""CMRC 2018 as a second corpus and QA set: Chinese text and questions nobody here wrote.
+
+``python -m rag.cmrc --split validation --out data/cmrc-validation`` writes ``DIR/docs/``
+(one ``.txt`` per passage: its title on the first line, then the passage) and
+``DIR/qa.jsonl`` in the project's QA schema, ready for ``rag-eval --corpus DIR/docs --qa
+DIR/qa.jsonl``.
+
+Splits are by passage, so no passage of the fit is ever asked about in validation:
+
+- ``fit``: ``cmrc2018_trial.json`` and half of the dev passages (the answer model is fitted here),
+- ``calibration``: a quarter of the dev passages (thresholds are chosen here),
+- ``validation``: the other quarter, which neither the fit nor the thresholds see.
+
+Unanswerable items are made as the issue describes: in every third passage one question's
+answer-holding sentence is deleted, so the topic stays and the detail is gone. Its other
+questions stay answerable only if their answer is still in the passage.
+
+The data is CC BY-SA 4.0 (Cui et al., EMNLP-IJCNLP 2019; github.com/ymcui/cmrc2018), and
+so is everything this module derives from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.chunking import split_sentences
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cmrc2018"
+SPLITS = ("fit", "calibration", "validation")
+UNANSWERABLE_EVERY = 3  # one passage in three loses the sentence that answers one question
+ATTRIBUTION = "CMRC 2018 (Cui et al., EMNLP-IJCNLP 2019), CC BY-SA 4.0"
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    title: str
+    context: str
+    questions: list[dict]  # CMRC's qas: question, id, answers[{text, answer_start}]
+
+
+def split_of(passage_id: str, file_name: str) -> str:
+    """The split a passage belongs to, stable across runs and machines."""
+    if "trial" in file_name:
+        return "fit"
+    bucket = int(hashlib.sha1(passage_id.encode()).hexdigest(), 16) % 4
+    return {0: "validation", 1: "calibration"}.get(bucket, "fit")
+
+
+def passages(data_dir: Path, split: str) -> Iterator[Passage]:
+    for path in sorted(data_dir.glob("cmrc2018_*.json")):
+        for entry in json.loads(path.read_text(encoding="utf-8"))["data"]:
+            for paragraph in entry["paragraphs"]:
+                if split_of(paragraph["id"], path.name) == split:
+                    yield Passage(paragraph["id"], entry["title"].strip(), paragraph["context"], paragraph["qas"])
+
+
+def answer_text(question: dict, context: str) -> tuple[str, int] | None:
+    """The shortest reference answer found at its offset (the annotators' spans mostly agree)."""
+    found = [
+        (a["text"].strip(), a["answer_start"])
+        for a in question["answers"]
+        if a["text"].strip() and context[a["answer_start"] : a["answer_start"] + len(a["text"])] == a["text"]
+    ]
+    return min(found, key=lambda pair: len(pair[0])) if found else None
+
+
+def convert(passage: Passage, make_unanswerable: bool) -> tuple[str, list[dict]]:
+    """The passage's document body and its QA items."""
+    context = passage.context.strip()
+    answers = {q["id"]: answer_text(q, passage.context) for q in passage.questions}
+    body = context
+    removed_for = None
+    if make_unanswerable:
+        offset = len(passage.context) - len(passage.context.lstrip())
+        for question in passage.questions:
+            found = answers[question["id"]]
+            if not found:
+                continue
+            text, start = found
+            start -= offset
+            spans = [(s, e) for s, e in split_sentences(context) if s < start + len(text) and start < e]
+            if len(spans) != 1:
+                continue
+            s, e = spans[0]
+            candidate = context[:s] + context[e:]
+            if text not in candidate and len(split_sentences(candidate)) >= 2:
+                body, removed_for = candidate.strip(), question["id"]
+                break
+    source = f"{passage.id}.txt"
+    items = []
+    for question in passage.questions:
+        found = answers[question["id"]]
+        base = {"id": question["id"], "question": question["question"].strip(), "lang": "zh", "sources": [source]}
+        if question["id"] == removed_for:
+            items.append({**base, "type": "unanswerable", "answer": None, "must_contain": [], "evidence": [],
+                          "sources": [], "note": "answer-holding sentence deleted from the passage"})
+        elif found and found[0] in body:
+            items.append({**base, "type": "fact", "answer": found[0], "must_contain": [found[0]],
+                          "evidence": [found[0]]})
+    return body, items
+
+
+def write_split(split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> tuple[int, int]:
+    """Write ``out/docs/*.txt`` and ``out/qa.jsonl``; returns (passages, items)."""
+    docs = out / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    count, items_written = 0, 0
+    with open(out / "qa.jsonl", "w", encoding="utf-8") as qa:
+        for index, passage in enumerate(passages(data_dir, split)):
+            if limit is not None and count >= limit:
+                break
+            body, items = convert(passage, make_unanswerable=index % UNANSWERABLE_EVERY == 0)
+            if not items:
+                continue
+            (docs / f"{passage.id}.txt").write_text(f"{passage.title}\n{body}\n", encoding="utf-8")
+            for item in items:
+                qa.write(json.dumps(item, ensure_ascii=False) + "\n")
+            count += 1
+            items_written += len(items)
+    (out / "README.md").write_text(
+        f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages, {items_written} questions.\n"
+        "Made by `python -m rag.cmrc`; same license as the source.\n",
+        encoding="utf-8",
+    )
+    return count, items_written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.cmrc", description="CMRC 2018 as a corpus folder and QA file.")
+    parser.add_argument("--split", choices=SPLITS, required=True)
+    parser.add_argument("--out", required=True, help="folder to write docs/ and qa.jsonl into")
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="folder with cmrc2018_*.json")
+    parser.add_argument("--limit", type=int, help="at most this many passages")
+    args = parser.parse_args(argv)
+    data = Path(args.data)
+    if not any(data.glob("cmrc2018_*.json")):
+        print(f"error: no cmrc2018_*.json in {data}", file=sys.stderr)
+        return 2
+    count, items = write_split(args.split, Path(args.out), data, args.limit)
+    print(f"{args.split}: {count} passages, {items} questions in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

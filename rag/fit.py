@@ -1,0 +1,321 @@
+"""``python -m rag.fit``: fit the answer model and write ``rag/data/answer_model.json``.
+
+Reproducible (fixed seed, fixed splits) and leak-free:
+
+1. The kind classifier (``rag.answer_kinds``) is fitted on the questions of CMRC 2018's
+   ``fit`` split and the project's ``eval/qa_dev.jsonl`` (Chinese), each labelled with the
+   kind of its reference answer.
+2. Every question of those sets is retrieved and answered through the real pipeline (real
+   index, real retrieval, ``rag.answer_model`` features). Sentences that hold a reference
+   answer or evidence string are positives, the other retrieved sentences negatives; a
+   logistic regression learns the sentence probability.
+3. The refusal model learns, per question, whether the retrieved text answers it:
+   answerable questions, the same questions with their answer-holding sentences deleted
+   (the topic stays, the detail is gone) and the sets' own unanswerable items.
+4. Thresholds are chosen on the ``calibration`` split, which neither fit saw: the refusal
+   threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
+   answerable questions refused; the quote ratio quotes further sentences (down to that share of
+   the best one's probability) as long as
+   ``MIN_QUOTE_PRECISION`` of the quotes hold an answer.
+
+``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
+To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
+schema of the README); they join the fit set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer_kinds import KINDS, answer_kind, question_features
+from rag.answer_model import (
+    MODEL_PATH,
+    Classifier,
+    classifier_from_json,
+    QUESTION_FEATURES,
+    SENTENCE_FEATURE_NAMES,
+    Candidate,
+    add_features,
+    candidate_sentences,
+    describe_question,
+    question_values,
+)
+from rag.cmrc import DEFAULT_DATA, write_split
+from rag.conversation import resolve_followup
+from rag.documents import squeeze
+from rag.embeddings import make_embeddings
+from rag.eval import QAItem, load_qa
+from rag.ingestion import ingest
+from rag.retrieval import HybridRetriever
+from rag.settings import Settings
+from rag.store import ChunkStore, chroma_client
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20261202
+MAX_FALSE_REFUSALS = 0.05
+MIN_QUOTE_PRECISION = 0.82
+MAX_QUOTES = 5
+# Passages per CMRC split: embedding is most of the cost (about 15 sentences a passage).
+FIT_PASSAGES = None  # all 675
+CALIBRATION_PASSAGES = None  # all 222
+
+
+@dataclass
+class Asked:
+    """One question answered through the pipeline, with its candidates' features."""
+
+    item: QAItem
+    question_features: dict[str, float] | None  # set once the sentence model exists
+    candidates: list[Candidate]
+    positive: list[bool]
+    question: object  # rag.answer_model.Question
+
+
+def corpus_sets(work: Path) -> dict[str, list[tuple[Path, Path, Path]]]:
+    """``split -> [(documents, qa file, index folder)]``, writing the CMRC folders if needed."""
+    sets: dict[str, list[tuple[Path, Path, Path]]] = {"fit": [], "calibration": []}
+    for split, limit in (("fit", FIT_PASSAGES), ("calibration", CALIBRATION_PASSAGES)):
+        out = work / "cmrc" / split
+        if not (out / "qa.jsonl").exists():
+            write_split(split, out, DEFAULT_DATA, limit)
+        sets[split].append((out / "docs", out / "qa.jsonl", out / "index"))
+    sets["fit"].append((ROOT / "seeds", ROOT / "eval" / "qa_dev.jsonl", work / "seeds-index"))
+    return sets
+
+
+def open_index(docs: Path, data_dir: Path, settings: Settings) -> ChunkStore:
+    """An index of ``docs`` in ``data_dir``, ingested once and reused by later fits."""
+    indexed = Settings(**{**settings.model_dump(), "data_dir": data_dir})
+    report = ingest([docs], settings=indexed, show_progress=True)
+    print(f"{docs}: {report.summary()}", file=sys.stderr)
+    embeddings = make_embeddings(settings.embedding, settings.embedding_batch_size, False, settings.embedding_device)
+    return ChunkStore(chroma_client(indexed), embeddings, data_dir)
+
+
+def reference_strings(item: QAItem) -> list[str]:
+    return [squeeze(s) for s in [*item.must_contain, *item.evidence] if s.strip()]
+
+
+def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int) -> list[Asked]:
+    retriever = HybridRetriever(store=store, k=top_k)
+    asked = []
+    for item in items:
+        search_text = resolve_followup(item.question, item.history)
+        contexts = retriever.search(search_text, top_k)
+        q = describe_question(store, item.question, search_text, item.lang, kinds)
+        candidates = candidate_sentences(store, q, contexts)
+        if not candidates:
+            continue
+        add_features(q, candidates)
+        references = reference_strings(item) if item.answerable else []
+        positive = [any(r in squeeze(c.text) for r in references) for c in candidates]
+        asked.append(Asked(item, None, candidates, positive, q))
+    return asked
+
+
+def fit_kinds(items: list[QAItem]) -> dict:
+    """The multinomial kind classifier, as ``{"intercept": …, "weights": {feature: {kind: w}}}``."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels = [], []
+    for item in items:
+        if item.lang == "zh" and item.answerable and item.must_contain:
+            rows.append({feature: 1.0 for feature in question_features(item.question)})
+            labels.append(answer_kind(item.must_contain[0]))
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform(rows)
+    model = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED).fit(x, labels)
+    counts = np.asarray((x > 0).sum(axis=0)).ravel()
+    weights: dict[str, dict[str, float]] = {}
+    for j, feature in enumerate(vectorizer.feature_names_):
+        if counts[j] < 3:  # rare: noise, and it would bloat the file
+            continue
+        row = {kind: round(float(model.coef_[k, j]), 3) for k, kind in enumerate(model.classes_)}
+        if any(abs(w) >= 0.1 for w in row.values()):
+            weights[feature] = {kind: w for kind, w in row.items() if w}
+    intercept = {kind: round(float(b), 3) for kind, b in zip(model.classes_, model.intercept_)}
+    for kind in KINDS:
+        intercept.setdefault(kind, -10.0)
+    print(f"kind classifier: {len(rows)} questions, {len(weights)} features, "
+          f"labels {dict(zip(*np.unique(labels, return_counts=True)))}", file=sys.stderr)  # fmt: skip
+    return {"intercept": intercept, "weights": weights}
+
+
+def fit_logistic(rows: list[dict[str, float]], labels: list[int], names: list[str]) -> dict:
+    """A standardised logistic regression, stored with coefficients in raw feature units."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[row[n] for n in names] for row in rows])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=5000, random_state=SEED).fit((x - mean) / scale, labels)
+    coef = model.coef_[0] / scale
+    intercept = float(model.intercept_[0] - (coef * mean).sum())
+    return {"features": names, "coef": [round(float(c), 5) for c in coef], "intercept": round(intercept, 5)}
+
+
+def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str]) -> dict:
+    """Gradient-boosted trees, stored as node arrays (``rag.answer_model.BoostedTrees``)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x = np.array([[row[n] for n in names] for row in rows])
+    model = HistGradientBoostingClassifier(
+        max_iter=200, max_leaf_nodes=8, learning_rate=0.05, random_state=SEED
+    ).fit(x, labels)
+    trees = []
+    for (predictor,) in model._predictors:  # one predictor per iteration for a binary task
+        nodes = predictor.nodes
+        trees.append({
+            "feature": nodes["feature_idx"].tolist(),
+            "threshold": nodes["num_threshold"].tolist(),
+            "left": np.where(nodes["is_leaf"], -1, nodes["left"].astype(np.int64)).tolist(),
+            "right": np.where(nodes["is_leaf"], -1, nodes["right"].astype(np.int64)).tolist(),
+            "value": np.round(nodes["value"], 7).tolist(),
+        })  # fmt: skip
+    depth = max(int(predictor.nodes["depth"].max()) for (predictor,) in model._predictors)
+    data = {"features": names, "baseline": float(model._baseline_prediction.ravel()[0]), "depth": depth, "trees": trees}
+    # The arrays must reproduce scikit-learn's own probabilities (its private layout may change).
+    ours = classifier_from_json(data).probabilities(rows[:2000])
+    if not np.allclose(ours, model.predict_proba(x[:2000])[:, 1], atol=1e-5):
+        raise RuntimeError("exported trees disagree with scikit-learn; its node layout has changed")
+    return data
+
+
+def set_probabilities(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, best first, with the sentence model's probabilities."""
+    for c, p in zip(candidates, sentence_model.probabilities([c.features for c in candidates])):
+        c.probability = float(p)
+    return sorted(candidates, key=lambda c: -c.probability)
+
+
+def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
+    """Per question: answerable as asked (1), and without its answer-holding sentences (0)."""
+    rows, labels = [], []
+    for a in asked:
+        variants = []
+        if not a.item.answerable:
+            variants.append((a.candidates, 0))
+        elif any(a.positive):
+            variants.append((a.candidates, 1))
+            remaining = [c for c, pos in zip(a.candidates, a.positive) if not pos]
+            if remaining:
+                variants.append((remaining, 0))
+        for candidates, label in variants:
+            add_features(a.question, candidates)
+            rows.append(question_values(a.question, set_probabilities(sentence_model, candidates)))
+            labels.append(label)
+    return rows, labels
+
+
+def choose_thresholds(
+    asked: list[Asked], sentence_model: Classifier, refusal_model: Classifier
+) -> tuple[dict, dict]:
+    """Thresholds from the calibration split, and what they give there."""
+    rows, labels = refusal_rows(asked, sentence_model)
+    p = refusal_model.probabilities(rows)
+    labels_arr = np.array(labels)
+    answerable_p = np.sort(p[labels_arr == 1])
+    # The largest threshold that refuses at most MAX_FALSE_REFUSALS of the answerable.
+    answerable_threshold = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
+    refusal_recall = float((p[labels_arr == 0] < answerable_threshold).mean())
+
+    ranked_positives = []  # per answerable question: (probability, holds an answer) best first
+    for a in asked:
+        if a.item.answerable and any(a.positive):
+            add_features(a.question, a.candidates)
+            holds = {id(c): pos for c, pos in zip(a.candidates, a.positive)}
+            ranked_positives.append([(c.probability, holds[id(c)]) for c in set_probabilities(sentence_model, a.candidates)])
+    best = None
+    for quote_ratio in np.round(np.arange(0.05, 1.0, 0.025), 3):
+        hits = quoted = precise = 0
+        for ranked in ranked_positives:
+            chosen = [pair for pair in ranked[:MAX_QUOTES] if pair[0] >= quote_ratio * ranked[0][0]]
+            hits += any(pos for _, pos in chosen)
+            quoted += len(chosen)
+            precise += sum(pos for _, pos in chosen)
+        answered = len(ranked_positives)
+        precision, accuracy = precise / quoted, hits / answered
+        if precision >= MIN_QUOTE_PRECISION and (best is None or accuracy > best[1]):
+            best = (float(quote_ratio), accuracy, precision)
+    if best is None:
+        best = (1.0, float("nan"), float("nan"))
+    thresholds = {"answerable": round(answerable_threshold, 5), "quote_ratio": best[0]}
+    measured = {
+        "refusal_recall": round(refusal_recall, 4),
+        "false_refusal_rate": round(float((p[labels_arr == 1] < answerable_threshold).mean()), 4),
+        "answer_in_quotes": round(best[1], 4),
+        "quote_precision": round(best[2], 4),
+        "questions": int(len(rows)),
+    }
+    return thresholds, measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.fit", description=__doc__.split("\n")[0])
+    parser.add_argument("--work", default="reports", help="folder for the corpora and their indexes")
+    parser.add_argument("--out", default=str(MODEL_PATH), help="model file to write")
+    parser.add_argument("--qa", action="append", default=[], help="extra labelled QA file (with --corpus)")
+    parser.add_argument("--corpus", action="append", default=[], help="folder of the documents --qa asks about")
+    args = parser.parse_args(argv)
+    if len(args.qa) != len(args.corpus):
+        parser.error("give one --corpus for every --qa")
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("error: fitting needs scikit-learn: pip install -e '.[fit]'", file=sys.stderr)
+        return 2
+    work = Path(args.work)
+    settings = Settings()
+    sets = corpus_sets(work)
+    sets["fit"] += [(Path(c), Path(q), work / f"extra-index-{n}") for n, (c, q) in enumerate(zip(args.corpus, args.qa))]
+
+    items_of = {split: [(docs, load_qa(qa)[0], index) for docs, qa, index in triples] for split, triples in sets.items()}
+    kinds = fit_kinds([item for _, items, _ in items_of["fit"] for item in items])
+    asked = {
+        split: [
+            a
+            for docs, items, index in triples
+            for a in ask_all(open_index(docs, index, settings), items, kinds, settings.top_k)
+        ]
+        for split, triples in items_of.items()
+    }
+
+    names = SENTENCE_FEATURE_NAMES
+    rows = [c.features for a in asked["fit"] for c in a.candidates]
+    labels = [int(pos) for a in asked["fit"] for pos in a.positive]
+    sentence_model = fit_trees(rows, labels, names)
+    print(f"sentence model: {len(rows)} sentences, {sum(labels)} positive", file=sys.stderr)
+
+    q_rows, q_labels = refusal_rows(asked["fit"], classifier_from_json(sentence_model))
+    refusal_model = fit_logistic(q_rows, q_labels, [f.__name__ for f in QUESTION_FEATURES])
+    print(f"refusal model: {len(q_rows)} questions, {sum(q_labels)} answerable", file=sys.stderr)
+
+    thresholds, measured = choose_thresholds(
+        asked["calibration"], classifier_from_json(sentence_model), classifier_from_json(refusal_model)
+    )
+    model = {
+        "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
+        "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split and eval/qa_dev.jsonl; thresholds on the "
+        "CMRC calibration split.",
+        "seed": SEED,
+        "kinds": kinds,
+        "sentence": sentence_model,
+        "answerable": refusal_model,
+        "thresholds": thresholds,
+        "calibration": measured,
+    }
+    Path(args.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"thresholds": thresholds, "calibration": measured, "answerable": refusal_model}, indent=1))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

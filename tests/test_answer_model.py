@@ -1,0 +1,144 @@
+"""The fitted answer model on a corpus that is not the seeds: kinds, features, shipped weights."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag import Assistant
+from rag.answer_kinds import KINDS, asked_kinds, kind_words, named_answer
+from rag.answer_model import (
+    MODEL_PATH,
+    QUESTION_FEATURES,
+    SENTENCE_FEATURE_NAMES,
+    BoostedTrees,
+    shipped_model,
+)
+from rag.cmrc import write_split
+from rag.documents import load_article, squeeze
+from rag.eval import load_qa
+from rag.ingestion import ingest
+from rag.settings import Settings
+
+# Three short articles written for this test: other topics, other names, other numbers.
+ARTICLES = {
+    "drama.txt": "电视剧《山海情》开机\n"
+    "电视剧《山海情》于2020年3月在宁夏开机。该剧编剧由作家王小明担任，导演为李华。"
+    "全剧共23集，投资约1.5亿元。剧组表示，拍摄将持续四个月。",
+    "marathon.txt": "2023年城市马拉松在杭州举行\n"
+    "2023年城市马拉松于11月12日在杭州举行。共有3万名选手参加。"
+    "男子组冠军由肯尼亚选手基普乔格•约翰(Kipchoge John)获得，成绩为2小时8分。"
+    "组委会表示，明年的比赛将增设半程马拉松项目。",
+    "conference.txt": "第十届国际语言技术会议闭幕\n"
+    "第十届国际语言技术会议于2019年在新加坡举办。会议共收到论文1200篇，录用论文300篇。"
+    "大会主席张伟在闭幕式上致辞。下一届会议的举办时间尚未公布。",
+}
+
+
+@pytest.fixture(scope="module")
+def other_corpus(tmp_path_factory) -> Assistant:
+    folder = tmp_path_factory.mktemp("other-corpus")
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=folder / "index", _env_file=None)
+    assert not ingest([folder], settings=settings, show_progress=False).errors
+    return Assistant.load(settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("《山海情》的编剧是谁？", "王小明"),
+        ("城市马拉松有多少名选手参加？", "3万名"),
+        ("国际语言技术会议收到了多少篇论文？", "1200篇"),
+        ("马拉松男子组冠军是谁？", "基普乔格•约翰"),
+        ("《山海情》什么时候开机？", "2020年3月"),
+    ],
+)
+def test_answers_on_a_corpus_nobody_tuned_on(other_corpus, question, expected):
+    answer = other_corpus.ask(question)
+    assert not answer.refused, answer.text
+    assert expected in answer.citations[0].quote
+    assert expected in answer.text.splitlines()[1]  # the best sentence is quoted first
+
+
+def test_the_lead_names_the_person_with_the_latin_form_the_article_gives(other_corpus):
+    answer = other_corpus.ask("马拉松男子组冠军是谁？")
+    assert "基普乔格•约翰 (Kipchoge John)" in answer.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2022年国际语言技术会议在哪里举办？",  # a year no article states
+        "今天北京的天气怎么样？",  # another topic
+        "《山海情》的主演是谁？",  # the topic is there, the detail is not
+    ],
+)
+def test_refuses_what_the_corpus_does_not_say(other_corpus, question):
+    answer = other_corpus.ask(question)
+    assert answer.refused, answer.text
+    assert answer.text.startswith("文章中没有")
+
+
+def test_kinds_of_words_come_from_tags_and_patterns():
+    found = kind_words("2017年双边贸易额达到了35亿美元，共6000 万剂疫苗，增长12.5%，代表德米特里•马卡罗夫在上海表示")
+    assert ("time", "2017年") in found
+    assert {("number", "35亿美元"), ("number", "6000 万剂"), ("number", "12.5%")} <= set(found)
+    assert ("person", "德米特里•马卡罗夫") in found
+    assert ("place", "上海") in found
+    # A number glued to letters is still a number of the question.
+    assert named_answer("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", "place") == "新加坡"
+
+
+def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewhere():
+    kinds = shipped_model().kinds
+
+    def top(question, language):
+        p = asked_kinds(question, language, kinds)
+        assert set(p) == set(KINDS) and abs(sum(p.values()) - 1) < 1e-6
+        return max(p, key=p.get)
+
+    assert top("这部电影是什么时候上映的？", "zh") == "time"
+    assert top("这家公司的创始人是谁？", "zh") == "person"
+    assert top("该市一共有多少人口？", "zh") == "number"
+    assert top("Who founded the company?", "en") == "person"
+    assert top("When was the bridge opened?", "en") == "time"
+    assert top("Có bao nhiêu người tham dự?", "vi") == "number"
+    assert top("Why did prices rise?", "en") == "other"
+
+
+def test_shipped_model_names_exactly_the_features_the_code_computes():
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["sentence"]["features"] == SENTENCE_FEATURE_NAMES
+    assert data["answerable"]["features"] == [f.__name__ for f in QUESTION_FEATURES]
+    assert 0 < data["thresholds"]["answerable"] < 1 and 0 < data["thresholds"]["quote_ratio"] <= 1
+    assert "CMRC" in data["about"]
+
+
+def test_boosted_trees_walk_every_tree_to_its_leaf():
+    # One tree: x <= 0.5 → leaf -1.0, else leaf +2.0; a second tree adds 0.5 everywhere.
+    trees = BoostedTrees.from_json({
+        "features": ["x"], "baseline": 0.0, "depth": 1,
+        "trees": [
+            {"feature": [0, 0, 0], "threshold": [0.5, 0, 0], "left": [1, -1, -1], "right": [2, -1, -1], "value": [0, -1.0, 2.0]},
+            {"feature": [0], "threshold": [0], "left": [-1], "right": [-1], "value": [0.5]},
+        ],
+    })  # fmt: skip
+    p = trees.probabilities([{"x": 0.2}, {"x": 0.9}])
+    assert np.allclose(p, 1 / (1 + np.exp(-np.array([-0.5, 2.5]))))
+
+
+def test_cmrc_converter_keeps_answers_in_their_passages_and_deletes_them_for_unanswerable(tmp_path):
+    passages, items = write_split("validation", tmp_path, limit=6)
+    assert passages == 6 and items == len(load_qa(tmp_path / "qa.jsonl")[0])
+    qa, problems = load_qa(tmp_path / "qa.jsonl")
+    assert not problems
+    assert {item.type for item in qa} == {"fact", "unanswerable"}
+    for item in qa:
+        if item.answerable:
+            body = load_article(tmp_path / "docs" / item.sources[0], 2**20).body
+            assert all(squeeze(e) in squeeze(body) for e in item.evidence)
+    assert "CC BY-SA 4.0" in (tmp_path / "README.md").read_text(encoding="utf-8")
