@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: chat test test-fast eval bench install index clean
+.PHONY: chat test test-fast eval fit bench install index clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,16 @@ index: install
 chat: index
 	RAG_EXAMPLES_FILE=$${RAG_EXAMPLES_FILE-seeds-examples.txt} $(PY) -m ui
 
+# The seed sets, then CMRC 2018's validation split (text nobody here wrote; ../shared beside the clone).
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
 	$(PY) -m rag.eval --qa eval/qa_holdout.jsonl --out reports/holdout
+	$(PY) -m rag.cmrc --split validation --out reports/cmrc/validation
+	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa.jsonl --out reports/cmrc-validation
+
+# Refit the answer model (rag/data/answer_model.json) from CMRC 2018 and eval/qa_dev.jsonl.
+fit: install
+	$(PY) -m rag.fit
 
 bench: install
 	$(PY) -m rag.bench --out reports/bench

@@ -40,6 +40,7 @@ UNIT = (
 )
 NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}]{{2,}}{UNIT}?")
 INTERPUNCTS = "·•・"
+NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 # The Latin form an article gives right after a name: 阿列克谢•波波夫 (Alexey Popov).
 LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
@@ -83,11 +84,16 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
         kind = POS_KIND.get(pair.flag)
         if kind and len(pair.word) >= 2:
             found.append((kind, pair.word))
-        # A foreign name written with an interpunct: 阿列克谢•波波夫, 谢尔盖·拉夫罗夫.
+        # A foreign name written with an interpunct: 阿列克谢•波波夫, 谢尔盖·拉夫罗夫; jieba may
+        # cut a part into several proper nouns (基普 / 乔格 • 约翰), which belong to it too.
         if pair.word in INTERPUNCTS and 0 < i < len(pairs) - 1:
-            before, after = pairs[i - 1].word, pairs[i + 1].word
-            if CJK.fullmatch(before) and CJK.fullmatch(after):
-                found.append(("person", before + pair.word + after))
+            if CJK.fullmatch(pairs[i - 1].word) and CJK.fullmatch(pairs[i + 1].word):
+                first, last = i - 1, i + 1
+                while first > 0 and pairs[first - 1].flag in NAME_PARTS and CJK.fullmatch(pairs[first - 1].word):
+                    first -= 1
+                while last + 1 < len(pairs) and pairs[last + 1].flag in NAME_PARTS and CJK.fullmatch(pairs[last + 1].word):
+                    last += 1
+                found.append(("person", "".join(p.word for p in pairs[first : last + 1])))
     return tuple(dict.fromkeys(found))
 
 
@@ -162,12 +168,11 @@ def person_named(text: str) -> str | None:
 
 
 def named_answer(text: str, question: str, kind: str) -> str:
-    """The words of ``kind`` in ``text`` that the question lacks, each with the Latin form the
-    article gives for it: "阿列克谢•波波夫 (Alexey Popov)"; "" when there are none."""
-    words = kinds_not_in(text, question).get(kind, [])[:3]
-    shown = []
-    for word in words:
-        at = text.find(word)
-        latin = LATIN_FORM.match(text, at + len(word)) if at >= 0 else None
-        shown.append(f"{word} ({latin.group(1)})" if latin else word)
-    return "、".join(shown)
+    """The first word of ``kind`` in ``text`` that the question lacks, with the Latin form the
+    article gives for it: "阿列克谢•波波夫 (Alexey Popov)"; "" when there is none."""
+    words = kinds_not_in(text, question).get(kind)
+    if not words:
+        return ""
+    word = min(words, key=text.find)
+    latin = LATIN_FORM.match(text, text.find(word) + len(word))
+    return f"{word} ({latin.group(1)})" if latin else word
