@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba.posseg
@@ -42,6 +43,7 @@ NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}
 INTERPUNCTS = "·•・"
 NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
 CJK = re.compile(r"[\u4e00-\u9fff]+")
+CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # The Latin form an article gives right after a name: 阿列克谢•波波夫 (Alexey Popov).
 LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
 
@@ -167,12 +169,25 @@ def person_named(text: str) -> str | None:
     return first
 
 
-def named_answer(text: str, question: str, kind: str) -> str:
-    """The first word of ``kind`` in ``text`` that the question lacks, with the Latin form the
-    article gives for it: "阿列克谢•波波夫 (Alexey Popov)"; "" when there is none."""
+def named_answer(text: str, question: str, kind: str, anchors: Iterable[str] = ()) -> str:
+    """The word of ``kind`` in ``text`` that the question lacks and that stands nearest the
+    question's own words (``anchors``) there, with the Latin form the article gives for it:
+    "阿列克谢•波波夫 (Alexey Popov)"; "" when there is none. In "增长率达到30%, 2017年达到了
+    35亿美元" the figure for a question on 2017 is 35亿美元."""
     words = kinds_not_in(text, question).get(kind)
     if not words:
         return ""
-    word = min(words, key=text.find)
+    spots = [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor), text)]
+
+    def clause(at: int) -> int:
+        return len(CLAUSE_END.findall(text, 0, at))
+
+    def distance(word: str) -> tuple[int, int, int]:
+        at = text.find(word)
+        # In the anchor's own clause first, then the nearest.
+        return (min((clause(at) != clause(spot) for spot in spots), default=0),
+                min((abs(at - spot) for spot in spots), default=0), at)  # fmt: skip
+
+    word = min(words, key=distance)
     latin = LATIN_FORM.match(text, text.find(word) + len(word))
     return f"{word} ({latin.group(1)})" if latin else word

@@ -74,6 +74,11 @@ class Question:
     # English and Vietnamese the Chinese words it translates to
     bigrams: set[str]  # the wording's pairs of adjacent letters or characters
 
+    @property
+    def asked(self) -> str:
+        """What an answer must add to: the question as typed and its Chinese wording."""
+        return self.text + "\n" + self.wording
+
 
 def character_bigrams(text: str) -> set[str]:
     letters = re.sub(r"[\W_]+", "", text.lower())
@@ -133,7 +138,7 @@ def neighbour_coverage(q: Question, c: Candidate) -> float:
 
 def kind_match(q: Question, c: Candidate) -> float:
     """Probability that the sentence adds a word of the kind asked for (a name, a date …)."""
-    found = kinds_not_in(c.text, q.text)
+    found = kinds_not_in(c.text, q.asked)
     return sum(q.kinds[kind] for kind in WORD_KINDS if kind in found)
 
 

@@ -89,7 +89,9 @@ def extractive_answer(
     # The less sure the model is of the best sentence, the more of the next ones it shows.
     chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= model.quote_ratio * ranked[0].probability]
     kind, likelihood = max(((k, q.kinds[k]) for k in WORD_KINDS), key=lambda pair: pair[1])
-    fact = named_answer(ranked[0].text, question, kind) if likelihood >= LEAD_KIND_PROBABILITY else ""
+    # Beside the question's numbers if it names any ("2017年…"), else beside its words.
+    anchors = q.numbers or q.weights
+    fact = named_answer(ranked[0].text, q.asked, kind, anchors) if likelihood >= LEAD_KIND_PROBABILITY else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts)
 
 

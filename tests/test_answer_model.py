@@ -90,6 +90,9 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert ("place", "上海") in found
     # A number glued to letters is still a number of the question.
     assert named_answer("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", "place") == "新加坡"
+    # The figure in the clause of the year asked about, not the first figure of the sentence.
+    sentence = "近两年来年均增长率达到30%, 2017年达到了35亿美元。"
+    assert named_answer(sentence, "2017年的贸易额是多少？", "number", ["2017"]) == "35亿美元"
 
 
 def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewhere():

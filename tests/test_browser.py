@@ -77,8 +77,8 @@ def ask(page, question: str, answers_before: int) -> str:
 
 
 def test_a_conversation_with_citations_refusal_and_upload(page, tmp_path):
-    answer = ask(page, "2016年和2017年越俄贸易额分别是多少？", 0)
-    assert "22亿美元" in answer and "35亿美元" in answer and "[1]" in answer
+    answer = ask(page, "2017年越南和俄罗斯的贸易额有多少？", 0)
+    assert "35亿美元" in answer and "[1]" in answer
     page.screenshot(path=SHOTS / "1-answer.png")
 
     page.locator("#chat a.cite").first.click()
