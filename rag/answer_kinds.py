@@ -56,7 +56,8 @@ INTERROGATIVES = {
         "number": r"how (?:many|much)|what (?:percentage|share|number|amount)",
     },
     "vi": {
-        "person": r"\bai\b|là ai",
+        # "ai" (who) in lower case: "Ai Cập" is Egypt.
+        "person": r"(?-i:\bai\b)|là ai",
         "place": r"ở đâu|nơi nào|\bđâu\b|thành phố nào|tỉnh nào|nước nào",
         "organisation": r"công ty nào|doanh nghiệp nào|cơ quan nào|tổ chức nào|hãng nào",
         "time": r"khi nào|lúc nào|ngày nào|năm nào|bao giờ|bao lâu|tháng nào",
@@ -129,7 +130,8 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
     if language != "zh":
         patterns = INTERROGATIVES[language]
         asked = [kind for kind, pattern in patterns.items() if re.search(pattern, question, re.IGNORECASE)]
-        return {kind: (1.0 / len(asked) if kind in asked else 0.0) for kind in KINDS} if asked else _other()
+        asked = asked or ["other"]
+        return {kind: (1.0 / len(asked) if kind in asked else 0.0) for kind in KINDS}
     scores = dict(classifier["intercept"])
     for feature in question_features(question):
         for kind, weight in classifier["weights"].get(feature, {}).items():
@@ -138,10 +140,6 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
     exp = {kind: math.exp(score - top) for kind, score in scores.items()}
     total = sum(exp.values())
     return {kind: exp[kind] / total for kind in KINDS}
-
-
-def _other() -> dict[str, float]:
-    return {kind: float(kind == "other") for kind in KINDS}
 
 
 def answer_kind(answer: str) -> str:
@@ -165,8 +163,7 @@ def person_named(text: str) -> str | None:
     if not names:
         latin = LATIN_FORM.search(text)
         return latin.group(1) if latin else None
-    first = min(names, key=lambda word: (text.find(word), -len(word)))
-    return first
+    return min(names, key=lambda word: (text.find(word), -len(word)))
 
 
 def named_answer(text: str, question: str, kind: str, anchors: Iterable[str] = ()) -> str:

@@ -4,8 +4,8 @@ Every retrieved sentence gets features that mean the same on any corpus (each a 
 function below, in ``SENTENCE_FEATURES``): its e5 similarity to the question, the
 IDF-weighted share of the question's words it and its neighbours cover (IDF from the
 user's own index), whether it carries the kind of answer asked for and the question lacks,
-whether it states the numbers the question names, its chunk's BM25 score and rank. A
-logistic regression turns them into the probability that the sentence holds the answer.
+whether it states the numbers the question names, its chunk's BM25 score and rank.
+Gradient-boosted trees turn them into the probability that the sentence holds the answer.
 
 A second logistic regression, over what the best sentences offer (``QUESTION_FEATURES``),
 gives the probability that the retrieved text answers the question at all; below a
@@ -37,6 +37,9 @@ from rag.store import ChunkStore
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
 # Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
 QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+# A display bound, not a decision: at most this many quotes under an answer.
+MAX_QUOTES = 5
 # A fragment shorter than this is quoted together with the sentence after it.
 MIN_QUOTE_CHARS = 15
 
@@ -147,11 +150,6 @@ def numbers_missing(q: Question, c: Candidate) -> float:
     return float(sum(number not in c.text for number in q.numbers))
 
 
-def keyword_score(q: Question, c: Candidate) -> float:
-    """BM25 of the chunk the sentence was retrieved with."""
-    return c.keyword_score
-
-
 def chunk_rank(q: Question, c: Candidate) -> float:
     return 1.0 / (1 + c.chunk_rank)
 
@@ -171,11 +169,11 @@ def vietnamese(q: Question, c: Candidate) -> float:
 
 SENTENCE_FEATURES: list[Callable[[Question, Candidate], float]] = [
     similarity, coverage, coverage_beyond_title, bigram_overlap, overlap_beyond_title, longest_common_run,
-    neighbour_coverage, kind_match, numbers_missing, keyword_score, chunk_rank, length, english, vietnamese,
+    neighbour_coverage, kind_match, numbers_missing, chunk_rank, length, english, vietnamese,
 ]  # fmt: skip
 # Also compared with the best retrieved sentence (``<name>_gap``): an answer stands out.
-COMPARED = ("similarity", "coverage", "coverage_beyond_title", "overlap_beyond_title", "keyword_score")
-SENTENCE_FEATURE_NAMES = [f.__name__ for f in SENTENCE_FEATURES] + [f"{name}_gap" for name in COMPARED]
+COMPARED = ("similarity", "coverage", "coverage_beyond_title", "overlap_beyond_title")
+SENTENCE_FEATURE_NAMES = [f.__name__ for f in SENTENCE_FEATURES] + [f"{name}_gap" for name in COMPARED] + ["keyword_share"]
 
 
 # --- question features (answerable at all?) ---------------------------------------------
@@ -333,6 +331,8 @@ class AnswerModel:
     kinds: dict
     sentence: Classifier
     answerable: Classifier
+    embedding: str  # the model whose similarities it was fitted on
+    top_k: int  # the passages retrieved per question when it was fitted
     answerable_threshold: float  # below: refuse
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
 
@@ -342,6 +342,8 @@ class AnswerModel:
             kinds=data["kinds"],
             sentence=classifier_from_json(data["sentence"]),
             answerable=classifier_from_json(data["answerable"]),
+            embedding=data["embedding"],
+            top_k=int(data["top_k"]),
             answerable_threshold=float(data["thresholds"]["answerable"]),
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
         )
@@ -358,7 +360,9 @@ def question_weights(store: ChunkStore, text: str, translated: list[str]) -> tup
     them no chunk has."""
     words = {t for t in tokenize(text) if len(t) >= 2} | set(translated)
     weights = {word: store.keyword.specificity(word) for word in words}
-    unknown = sum(1 for w in weights.values() if w == 0) / len(weights) if weights else 0.0
+    # Chinese words only: an English or Vietnamese word is unknown to any Chinese index.
+    chinese = [weights[word] for word in words if CJK_CHARACTER.search(word)]
+    unknown = sum(1 for w in chinese if w == 0) / len(chinese) if chinese else 0.0
     return weights, unknown
 
 
@@ -429,6 +433,10 @@ def add_features(q: Question, candidates: list[Candidate]) -> None:
         best = max((c.features[name] for c in candidates), default=0.0)
         for c in candidates:
             c.features[f"{name}_gap"] = c.features[name] - best
+    # BM25's scale grows with the corpus; relative to the best retrieved chunk it does not.
+    best_keyword = max((c.keyword_score for c in candidates), default=0.0)
+    for c in candidates:
+        c.features["keyword_share"] = c.keyword_score / best_keyword if best_keyword > 0 else 0.0
 
 
 def score(model: AnswerModel, q: Question, candidates: list[Candidate]) -> tuple[list[Candidate], float]:
@@ -437,10 +445,21 @@ def score(model: AnswerModel, q: Question, candidates: list[Candidate]) -> tuple
     if not candidates:
         return [], 0.0
     add_features(q, candidates)
-    for c, p in zip(candidates, model.sentence.probabilities([c.features for c in candidates])):
-        c.probability = float(p)
-    ranked = sorted(candidates, key=lambda c: -c.probability)
+    ranked = rank(model.sentence, candidates)
     return ranked, float(model.answerable.probabilities([question_values(q, ranked)])[0])
+
+
+def rank(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, likeliest first, with the sentence model's probabilities."""
+    for c, p in zip(candidates, sentence_model.probabilities([c.features for c in candidates])):
+        c.probability = float(p)
+    return sorted(candidates, key=lambda c: -c.probability)
+
+
+def quoted(ranked: list[Candidate], quote_ratio: float) -> list[Candidate]:
+    """The sentences to quote: the best, and the next ones down to ``quote_ratio`` of its
+    probability; the less sure the model is of the best, the more of the others it shows."""
+    return [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * ranked[0].probability]
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

@@ -19,12 +19,18 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from rag.answer_kinds import WORD_KINDS, named_answer
-from rag.answer_model import AnswerModel, Candidate, candidate_sentences, describe_question, score, shipped_model
+from rag.answer_model import (
+    AnswerModel,
+    Candidate,
+    candidate_sentences,
+    describe_question,
+    quoted,
+    score,
+    shipped_model,
+)
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
 
-# A display bound, not a decision: at most this many quotes under an answer.
-MAX_QUOTES = 5
 # The lead names a fact only when the question asks for that kind at least this likely.
 LEAD_KIND_PROBABILITY = 0.5
 
@@ -86,8 +92,7 @@ def extractive_answer(
     if answerable < model.answerable_threshold:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
-    # The less sure the model is of the best sentence, the more of the next ones it shows.
-    chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= model.quote_ratio * ranked[0].probability]
+    chosen = quoted(ranked, model.quote_ratio)
     kind, likelihood = max(((k, q.kinds[k]) for k in WORD_KINDS), key=lambda pair: pair[1])
     # Beside the question's numbers if it names any ("2017年…"), else beside its words.
     anchors = q.numbers or q.weights

@@ -14,6 +14,7 @@ import re
 import sys
 import threading
 import unicodedata
+import warnings
 from collections.abc import Iterator
 
 from langchain_core.documents import Document
@@ -44,10 +45,8 @@ POLITE = {
 
 
 def warm_up() -> None:
-    """Load what questions need and the index does not: jieba's dictionary and tagger, the
-    answer model, then CC-CEDICT."""
+    """Load what questions need and the index does not: jieba's dictionary and tagger, then CC-CEDICT."""
     tagger().cut("预热")
-    shipped_model()
     lexicon.warm()
 
 
@@ -66,6 +65,14 @@ class Assistant:
         self.settings = settings
         self.chat_model = chat_model
         self.retriever = HybridRetriever(store=store, k=settings.top_k)
+        model = shipped_model()
+        if model.embedding != store.embeddings.identity or model.top_k != settings.top_k:
+            warnings.warn(
+                f"the answer model was fitted on {model.embedding} with RAG_TOP_K={model.top_k}; with "
+                f"{store.embeddings.identity} and RAG_TOP_K={settings.top_k} its refusals and quotes are "
+                "less reliable: refit it (make fit) for this setup",
+                stacklevel=2,
+            )
         # The first question would otherwise wait for jieba's dictionary (about 1 s) and the
         # first English one for CC-CEDICT (about 4 s).
         self.warming = threading.Thread(target=warm_up, name="warm-up", daemon=True)
@@ -138,8 +145,8 @@ class Assistant:
 
     @staticmethod
     def _check(question: str) -> Answer | None:
-        if not isinstance(question, str) or not CONTROL.sub("", question).strip():
-            return Answer(text=POLITE["empty"], refused=True)
+        if not isinstance(question, str) or not re.search(r"[^\W_]", CONTROL.sub("", question)):
+            return Answer(text=POLITE["empty"], refused=True)  # nothing, or only punctuation
         if len(question) > MAX_QUESTION_CHARS:
             return Answer(text=POLITE["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS), refused=True)
         return None

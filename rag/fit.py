@@ -3,12 +3,12 @@
 Reproducible (fixed seed, fixed splits) and leak-free:
 
 1. The kind classifier (``rag.answer_kinds``) is fitted on the questions of CMRC 2018's
-   ``fit`` split and the project's ``eval/qa_dev.jsonl`` (Chinese), each labelled with the
-   kind of its reference answer.
+   ``fit`` split (and any ``--qa`` sets), each labelled with the kind of its reference
+   answer; not on the demo corpus's questions, whose names it would otherwise learn.
 2. Every question of those sets is retrieved and answered through the real pipeline (real
    index, real retrieval, ``rag.answer_model`` features). Sentences that hold a reference
-   answer or evidence string are positives, the other retrieved sentences negatives; a
-   logistic regression learns the sentence probability.
+   answer or evidence string are positives, the other retrieved sentences negatives;
+   gradient-boosted trees learn the sentence probability.
 3. The refusal model learns, per question, whether the retrieved text answers it:
    answerable questions, the same questions with their answer-holding sentences deleted
    (the topic stays, the detail is gone), the sets' own unanswerable items, questions
@@ -38,17 +38,21 @@ import numpy as np
 from rag.answer_kinds import KINDS, answer_kind, question_features
 from rag.answer_model import (
     MODEL_PATH,
-    QUESTION_NUMBER,
-    Classifier,
-    classifier_from_json,
     QUESTION_FEATURES,
+    QUESTION_NUMBER,
     SENTENCE_FEATURE_NAMES,
     Candidate,
+    Classifier,
+    Question,
     add_features,
     candidate_sentences,
+    classifier_from_json,
     describe_question,
     question_values,
+    quoted,
+    rank,
 )
+from rag.answering import without_overlaps
 from rag.cmrc import DEFAULT_DATA, write_split
 from rag.conversation import resolve_followup
 from rag.documents import squeeze
@@ -63,14 +67,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261202
 MAX_FALSE_REFUSALS = 0.04
 MIN_QUOTE_PRECISION = 0.82
-MAX_QUOTES = 5
 # CMRC questions all ask about their own corpus; asked of another corpus they teach refusing
 # questions on another topic altogether ("明天的天气怎么样").
 OFF_TOPIC_EVERY = 8
 NUMBER_SHIFT = 7  # a question's number is changed by this much to one the text does not state
-# Passages per CMRC split: embedding is most of the cost (about 15 sentences a passage).
-FIT_PASSAGES = None  # all 675
-CALIBRATION_PASSAGES = None  # all 222
 
 
 @dataclass
@@ -78,19 +78,18 @@ class Asked:
     """One question answered through the pipeline, with its candidates' features."""
 
     item: QAItem
-    question_features: dict[str, float] | None  # set once the sentence model exists
     candidates: list[Candidate]
     positive: list[bool]
-    question: object  # rag.answer_model.Question
+    question: Question
 
 
 def corpus_sets(work: Path) -> dict[str, list[tuple[Path, Path, Path]]]:
     """``split -> [(documents, qa file, index folder)]``, writing the CMRC folders if needed."""
     sets: dict[str, list[tuple[Path, Path, Path]]] = {"fit": [], "calibration": []}
-    for split, limit in (("fit", FIT_PASSAGES), ("calibration", CALIBRATION_PASSAGES)):
+    for split in ("fit", "calibration"):  # all passages of each: 675 and 222
         out = work / "cmrc" / split
         if not (out / "qa.jsonl").exists():
-            write_split(split, out, DEFAULT_DATA, limit)
+            write_split(split, out, DEFAULT_DATA)
         sets[split].append((out / "docs", out / "qa.jsonl", out / "index"))
     sets["fit"].insert(0, (ROOT / "seeds", ROOT / "eval" / "qa_dev.jsonl", work / "seeds-index"))
     return sets
@@ -123,7 +122,8 @@ def off_topic(items: list[QAItem]) -> list[QAItem]:
 
 def open_index(docs: Path, data_dir: Path, settings: Settings) -> ChunkStore:
     """An index of ``docs`` in ``data_dir``, ingested once and reused by later fits."""
-    indexed = Settings(**{**settings.model_dump(), "data_dir": data_dir})
+    # Always a local store: on a Chroma server, a new index would prune the others' collections.
+    indexed = Settings(**{**settings.model_dump(), "data_dir": data_dir, "chroma_host": None})
     report = ingest([docs], settings=indexed, show_progress=True)
     print(f"{docs}: {report.summary()}", file=sys.stderr)
     embeddings = make_embeddings(settings.embedding, settings.embedding_batch_size, False, settings.embedding_device)
@@ -147,7 +147,7 @@ def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int) -> 
         add_features(q, candidates)
         references = reference_strings(item) if item.answerable else []
         positive = [any(r in squeeze(c.text) for r in references) for c in candidates]
-        asked.append(Asked(item, None, candidates, positive, q))
+        asked.append(Asked(item, candidates, positive, q))
     return asked
 
 
@@ -220,13 +220,6 @@ def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str])
     return data
 
 
-def set_probabilities(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates, best first, with the sentence model's probabilities."""
-    for c, p in zip(candidates, sentence_model.probabilities([c.features for c in candidates])):
-        c.probability = float(p)
-    return sorted(candidates, key=lambda c: -c.probability)
-
-
 def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
     """Per question: answerable as asked (1), and without its answer-holding sentences (0)."""
     rows, labels = [], []
@@ -241,7 +234,7 @@ def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[d
                 variants.append((remaining, 0))
         for candidates, label in variants:
             add_features(a.question, candidates)
-            rows.append(question_values(a.question, set_probabilities(sentence_model, candidates)))
+            rows.append(question_values(a.question, rank(sentence_model, candidates)))
             labels.append(label)
     return rows, labels
 
@@ -258,22 +251,21 @@ def choose_thresholds(
     answerable_threshold = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
     refusal_recall = float((p[labels_arr == 0] < answerable_threshold).mean())
 
-    ranked_positives = []  # per answerable question: (probability, holds an answer) best first
+    answered = []  # per answerable question: its candidates best first, and which hold an answer
     for a in asked:
         if a.item.answerable and any(a.positive):
             add_features(a.question, a.candidates)
-            holds = {id(c): pos for c, pos in zip(a.candidates, a.positive)}
-            ranked_positives.append([(c.probability, holds[id(c)]) for c in set_probabilities(sentence_model, a.candidates)])
+            holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
+            answered.append((rank(sentence_model, a.candidates), holds))
     best = None
     for quote_ratio in np.round(np.arange(0.05, 1.0, 0.025), 3):
-        hits = quoted = precise = 0
-        for ranked in ranked_positives:
-            chosen = [pair for pair in ranked[:MAX_QUOTES] if pair[0] >= quote_ratio * ranked[0][0]]
-            hits += any(pos for _, pos in chosen)
-            quoted += len(chosen)
-            precise += sum(pos for _, pos in chosen)
-        answered = len(ranked_positives)
-        precision, accuracy = precise / quoted, hits / answered
+        hits = quotes = precise = 0
+        for ranked, holds in answered:
+            chosen = [id(c) in holds for c in quoted(without_overlaps(ranked), quote_ratio)]
+            hits += any(chosen)
+            quotes += len(chosen)
+            precise += sum(chosen)
+        precision, accuracy = precise / quotes, hits / len(answered)
         if precision >= MIN_QUOTE_PRECISION and (best is None or accuracy > best[1]):
             best = (float(quote_ratio), accuracy, precision)
     if best is None:
@@ -312,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         split: [(open_index(docs, index, settings), load_qa(qa)[0]) for docs, qa, index in triples]
         for split, triples in sets.items()
     }
-    kinds = fit_kinds([item for _, items in stores["fit"] for item in items])
+    kinds = fit_kinds([item for _, items in stores["fit"][1:] for item in items])  # not the seeds
     fit_stores = [store for store, _ in stores["fit"]]  # the seeds first, then CMRC's fit split
     asked = {}
     for split, pairs in stores.items():
@@ -340,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split and eval/qa_dev.jsonl; thresholds on the "
         "CMRC calibration split.",
         "seed": SEED,
+        "embedding": fit_stores[0].embeddings.identity,  # similarities mean this model's, at this k
+        "top_k": settings.top_k,
         "kinds": kinds,
         "sentence": sentence_model,
         "answerable": refusal_model,
