@@ -44,7 +44,7 @@ INTERPUNCTS = "·•・"
 NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
-# The Latin form an article gives right after a name: 阿列克谢•波波夫 (Alexey Popov).
+# The Latin form an article gives right after a name: 基普乔格•约翰 (Kipchoge John).
 LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
 
 INTERROGATIVES = {
@@ -87,7 +87,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
         kind = POS_KIND.get(pair.flag)
         if kind and len(pair.word) >= 2:
             found.append((kind, pair.word))
-        # A foreign name written with an interpunct: 阿列克谢•波波夫, 谢尔盖·拉夫罗夫; jieba may
+        # A foreign name written with an interpunct: 玛丽亚·莎拉波娃, 基普乔格•约翰; jieba may
         # cut a part into several proper nouns (基普 / 乔格 • 约翰), which belong to it too.
         if pair.word in INTERPUNCTS and 0 < i < len(pairs) - 1:
             if CJK.fullmatch(pairs[i - 1].word) and CJK.fullmatch(pairs[i + 1].word):
@@ -102,7 +102,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
 
 def kinds_not_in(text: str, question: str) -> dict[str, list[str]]:
     """The words of each kind that ``text`` has and ``question`` does not (an answer adds
-    something), less those inside a longer one: 波波夫 within 阿列克谢•波波夫."""
+    something), less those inside a longer one: 约翰 within 基普乔格•约翰."""
     found: dict[str, list[str]] = {}
     for kind, word in kind_words(text):
         if word not in question:
@@ -157,7 +157,7 @@ def answer_kind(answer: str) -> str:
 
 
 def person_named(text: str) -> str | None:
-    """The first person ``text`` names (the longest form: 阿列克谢•波波夫, not 波波夫), or
+    """The first person ``text`` names (the longest form: 基普乔格•约翰, not 约翰), or
     the Latin name an article gives in brackets."""
     names = [word for kind, word in kind_words(text) if kind == "person"]
     if not names:
@@ -169,7 +169,7 @@ def person_named(text: str) -> str | None:
 def named_answer(text: str, question: str, kind: str, anchors: Iterable[str] = ()) -> str:
     """The word of ``kind`` in ``text`` that the question lacks and that stands nearest the
     question's own words (``anchors``) there, with the Latin form the article gives for it:
-    "阿列克谢•波波夫 (Alexey Popov)"; "" when there is none. In "增长率达到30%, 2017年达到了
+    "基普乔格•约翰 (Kipchoge John)"; "" when there is none. In "增长率达到30%, 2017年达到了
     35亿美元" the figure for a question on 2017 is 35亿美元."""
     words = kinds_not_in(text, question).get(kind)
     if not words:

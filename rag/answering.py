@@ -9,7 +9,7 @@ probability that the retrieved text answers it at all; both are fitted to labell
   (for an English or Vietnamese question naming something no article mentions it says so:
   "The articles never mention Ukraine."), or
 - leads with the answer itself where the question asks for a name, place, organisation,
-  time or number and the best sentence adds one ("根据文章：阿列克谢•波波夫 (Alexey Popov)"),
+  time or number and the best sentence adds one ("根据文章：基普乔格•约翰 (Kipchoge John)"),
   then quotes the best sentence and any other whose probability passes the fitted quote
   threshold, verbatim and cited.
 """

