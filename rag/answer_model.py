@@ -7,11 +7,11 @@ user's own index), whether it carries the kind of answer asked for and the quest
 whether it states the numbers the question names, its chunk's BM25 score and rank.
 Gradient-boosted trees turn them into the probability that the sentence holds the answer.
 
-A second logistic regression, over what the best sentences offer (``QUESTION_FEATURES``),
-gives the probability that the retrieved text answers the question at all; below a
-threshold the answerer refuses. Both, the kind classifier of ``rag.answer_kinds`` and the
-thresholds are fitted by ``python -m rag.fit`` and shipped in ``rag/data/answer_model.json``
-(coefficients, not a pickle).
+A logistic regression over what the best sentences offer (``QUESTION_FEATURES``) gives the
+probability that the retrieved text answers the question at all; below a threshold the
+answerer refuses. Both, the kind classifier of ``rag.answer_kinds`` and the thresholds are
+fitted by ``python -m rag.fit`` and shipped in ``rag/data/answer_model.json`` (coefficients
+and tree nodes, not a pickle).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,11 +71,11 @@ class Question:
     weights: dict[str, float]  # its words (and their Chinese translations) → IDF in the index
     numbers: set[str]
     kinds: dict[str, float]  # probability of each kind of answer
-    unknown_share: float  # share of its words that no chunk has
+    unknown_share: float  # share of its Chinese words that no chunk has
     unmentioned: list[str]  # names (en/vi) the dictionary translates and no article uses
     wording: str  # what is compared with sentences letter by letter: the question, or for
     # English and Vietnamese the Chinese words it translates to
-    bigrams: set[str]  # the wording's pairs of adjacent letters or characters
+    bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
 
     @property
     def asked(self) -> str:
@@ -83,9 +83,10 @@ class Question:
         return self.text + "\n" + self.wording
 
 
-def character_bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=50_000)  # each sentence and title is compared by two features, question after question
+def character_bigrams(text: str) -> frozenset[str]:
     letters = re.sub(r"[\W_]+", "", text.lower())
-    return {letters[i : i + 2] for i in range(len(letters) - 1)}
+    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
 
 
 def weighted_share(weights: dict[str, float], text: str) -> float:

@@ -10,8 +10,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
   "The articles never mention Ukraine."), or
 - leads with the answer itself where the question asks for a name, place, organisation,
   time or number and the best sentence adds one ("根据文章：基普乔格•约翰 (Kipchoge John)"),
-  then quotes the best sentence and any other whose probability passes the fitted quote
-  threshold, verbatim and cited.
+  then quotes the best sentence and the next ones down to a fitted share of its
+  probability, verbatim and cited.
 """
 
 from __future__ import annotations

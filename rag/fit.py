@@ -107,17 +107,18 @@ def number_changed(items: list[QAItem], store: ChunkStore) -> list[QAItem]:
         if store.keyword.mentions(number):
             continue
         question = item.question[: found.start()] + number + item.question[found.end() :]
-        changed.append(replace(item, id=f"{item.id}-number", question=question, type="unanswerable",
-                               answer=None, must_contain=[], evidence=[], sources=[], history=[]))  # fmt: skip
+        changed.append(unanswerable(item, id=f"{item.id}-number", question=question, history=[]))
     return changed
 
 
 def off_topic(items: list[QAItem]) -> list[QAItem]:
     """Every ``OFF_TOPIC_EVERY``-th question, to be asked of another corpus: unanswerable there."""
-    return [
-        replace(item, type="unanswerable", answer=None, must_contain=[], evidence=[], sources=[])
-        for item in items[::OFF_TOPIC_EVERY]
-    ]
+    return [unanswerable(item) for item in items[::OFF_TOPIC_EVERY]]
+
+
+def unanswerable(item: QAItem, **changes) -> QAItem:
+    """``item`` relabelled as unanswerable, with no answer, evidence or sources."""
+    return replace(item, type="unanswerable", answer=None, must_contain=[], evidence=[], sources=[], **changes)
 
 
 def open_index(docs: Path, data_dir: Path, settings: Settings) -> ChunkStore:
