@@ -40,11 +40,13 @@ fit: install
 bench: install
 	$(PY) -m rag.bench --out reports/bench
 
-# The browser test drives Debian's Chromium (no browser download); CJK fonts make its screenshots legible.
-/usr/bin/chromium:
-	apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei
+# The browser test drives Debian's Chromium (no browser download); CJK fonts make its screenshots
+# legible, and the PDF test writes Chinese (and "•", which only DejaVu has) with them.
+FONTS := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+/usr/bin/chromium $(FONTS):
+	apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei fonts-dejavu-core
 
-test: install /usr/bin/chromium
+test: install /usr/bin/chromium $(FONTS)
 	$(PY) -m pytest
 
 test-fast: install

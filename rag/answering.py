@@ -111,15 +111,14 @@ def compose(head: str, sentences: list[Candidate], refused: bool, contexts: list
 
 
 def verify_citations(answer: Answer, store: ChunkStore) -> Answer:
-    """Keep only citations whose quote is exactly the cited span of the article body."""
+    """Keep only citations whose quote is exactly the cited span of the article body, each
+    with the page it is on."""
     valid = []
     for citation in answer.citations:
         try:
-            body = store.article(citation.source).body
+            article = store.article(citation.source)
         except KeyError:
             continue
-        if body[citation.start : citation.end] == citation.quote:
-            valid.append(citation)
-    if len(valid) == len(answer.citations):
-        return answer
+        if article.body[citation.start : citation.end] == citation.quote:
+            valid.append(Citation.quoting(citation.n, article, citation.start, citation.end))
     return Answer(answer.text, valid, answer.refused, answer.contexts)

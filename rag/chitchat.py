@@ -201,7 +201,7 @@ def summarise(store: ChunkStore, messages: dict[str, str]) -> Answer:
             lines.append(article.title)
             continue
         start, end = spans[0]
-        citation = Citation(len(citations) + 1, source, article.title, article.body[start:end], start, end)
+        citation = Citation.quoting(len(citations) + 1, article, start, end)
         citations.append(citation)
         lines.append(messages["item"].format(title=article.title, lead=citation.quote, n=citation.n))
     if len(sources) > MAX_LISTED:

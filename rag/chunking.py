@@ -4,15 +4,39 @@ A sentence ends at 。！？； (full-width or ASCII, since the seeds mix both),
 closing quote or bracket with it, or at a line break. A full stop "." never ends a
 sentence, so decimals and Latin abbreviations stay whole, and a chunk boundary only ever
 falls between sentences, so ``22亿美元`` or ``6000 万剂`` cannot be cut.
+
+A "sentence" longer than ``MAX_SENTENCE_CHARS`` (a table row, a run-on list, a page
+without punctuation) is cut after clause punctuation (，、：), then at a space, then at
+that length, so that no chunk, embedding or comparison grows with the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from rag.schema import Article, Chunk
 
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)】》\"']*|\n")
+CLAUSE_END = re.compile(r"[，,、：:]+[”’」』）)】》\"']*|\s+")
+# The default chunk size: a longer sentence would be a chunk of its own, and the model
+# reads only its first 512 tokens anyway.
+MAX_SENTENCE_CHARS = 200
+
+
+def bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into pieces of at most ``MAX_SENTENCE_CHARS``, at the last
+    clause break within reach, else at the length itself."""
+    if end - start <= MAX_SENTENCE_CHARS:
+        return [(start, end)]
+    breaks = [m.end() for m in CLAUSE_END.finditer(text, start, end)]
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        reach = bisect.bisect_right(breaks, start + MAX_SENTENCE_CHARS) - 1
+        cut = breaks[reach] if reach >= 0 and breaks[reach] > start else start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut
+    return pieces + [(start, end)]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -20,9 +44,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in SENTENCE_END.finditer(text):
-        spans.append((start, match.end()))
+        spans += bounded(text, start, match.end())
         start = match.end()
-    spans.append((start, len(text)))
+    spans += bounded(text, start, len(text))
     stripped = []
     for begin, end in spans:
         piece = text[begin:end]
@@ -38,7 +62,7 @@ def chunk_article(article: Article, size: int, overlap: int) -> list[Chunk]:
 
     Consecutive chunks share their boundary sentences, up to ``overlap`` characters, so a
     fact stated across two sentences is found whole in at least one chunk. A sentence
-    longer than ``size`` becomes a chunk of its own.
+    longer than ``size`` (at most ``MAX_SENTENCE_CHARS``) becomes a chunk of its own.
     """
     sentences = split_sentences(article.body)
     chunks: list[Chunk] = []

@@ -1,6 +1,18 @@
-"""Reading article files and cleaning web-page dumps into ``Article``.
+"""Reading document files into ``Article``: formats, encodings, cleaning.
 
-A Vietnam News Agency page dump looks like::
+A file becomes an article in three steps:
+
+1. **Read** its bytes, bounded by the size limit, refusing what is not a regular file.
+2. **Extract** paragraphs by format: ``.txt`` and ``.md`` are decoded (a byte-order mark,
+   then UTF-8, then charset-normalizer's detection with its confidence check, so Big5 or
+   Shift-JIS text is never read as GB18030 garbage); ``.html``/``.htm``, ``.pdf`` and
+   ``.docx`` go through ``rag.formats`` (trafilatura, pypdf, python-docx). PDF paragraphs
+   keep their page numbers, so a citation can name its page.
+3. **Clean**: control and invisible characters are removed (a NUL means a binary file,
+   refused), line endings unified, the title taken from the format's metadata or the
+   first line, and the article's own length bounded in characters.
+
+One text layout has an adapter of its own: a wire agency's page dump, which looks like::
 
     title
     lead paragraph                      <- repeated at the start of the body
@@ -11,16 +23,21 @@ A Vietnam News Agency page dump looks like::
     更多                                 <- site navigation from here on
     unrelated headlines and blurbs …
 
-Only the title and the body survive; captions and navigation must never be retrievable.
-Files that do not follow this layout keep everything after their first line.
+Only its title and body survive; captions and navigation must never be retrievable.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 
+from charset_normalizer import from_bytes
+
+from rag.formats import READERS, FormatError
 from rag.schema import Article
 
 NAVIGATION_MARK = "更多"
@@ -36,8 +53,23 @@ DATE = re.compile(
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*至\s*\d{1,2}\s*日)?"
     r"|(?<!\d)\d{4}\s*年"
 )
-ENCODINGS = ("utf-8-sig", "gb18030")
-SUPPORTED_SUFFIXES = {".txt", ".md"}
+TEXT_SUFFIXES = {".txt", ".md"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | set(READERS)
+# Longest BOM first: UTF-32-LE's begins with UTF-16-LE's.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # fmt: skip
+# Without a BOM, UTF-16/32 is guessed only for data with NUL bytes (its ASCII letters have
+# them); otherwise a short GB18030 text can pass for valid UTF-16 (Hangul garbage).
+WIDE_ENCODINGS = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7"]
+# C0/C1 controls but tab and newline, and the invisible format characters (zero-width
+# spaces and joiners, direction marks, soft hyphen, BOM) that would hide inside words.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
+LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+|\s+#+\s*$")
 
 
 class DocumentError(ValueError):
@@ -46,7 +78,12 @@ class DocumentError(ValueError):
     def __init__(self, path: str | Path, reason: str):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{printable(path)}: {reason}")
+
+
+def printable(path: str | Path) -> str:
+    """A path as text even when its name is not valid UTF-8 (bytes shown as \\xNN)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def file_hash(data: bytes) -> str:
@@ -54,33 +91,64 @@ def file_hash(data: bytes) -> str:
 
 
 def decode(path: str | Path, data: bytes) -> str:
-    """Decode UTF-8, falling back to GB18030 (still common for Chinese text files)."""
-    if b"\x00" in data[:8192]:
+    """Text of ``data``: by its BOM, as UTF-8, or in the encoding charset-normalizer finds.
+
+    Raises:
+        DocumentError: binary data, or no encoding fits confidently.
+    """
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data[len(mark) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise DocumentError(path, f"starts with a {encoding} byte-order mark but is not {encoding}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        exclusions = [] if b"\x00" in data else WIDE_ENCODINGS
+        matches = from_bytes(data, cp_exclusion=exclusions)
+        best = matches.best()
+        if best is None:
+            raise DocumentError(
+                path, "binary file or text in an encoding that cannot be told confidently; save it as UTF-8"
+            ) from None
+        # Short texts fit several encodings equally well; for Chinese news GB18030 is the likely one.
+        tied = [m for m in matches if m.chaos <= best.chaos and m.encoding == "gb18030"]
+        text = str(tied[0] if tied else best)
+    if "\x00" in text:
         raise DocumentError(path, "binary file (contains NUL bytes), not text")
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DocumentError(path, "not text in UTF-8 or GB18030")
+    return text
 
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def clean_line(line: str) -> str:
+    return INVISIBLE.sub("", line).replace("\t", " ").replace("\xa0", " ").strip()
+
+
+def text_lines(text: str) -> list[str]:
+    """Lines of ``text`` with every kind of line ending (CR-only files too), cleaned."""
+    return [clean_line(line) for line in LINE_BREAK.sub("\n", text).split("\n")]
+
+
 def is_caption(line: str) -> bool:
     return bool(CAPTION.search(line))
 
 
-def clean_article(source: str, text: str, digest: str = "") -> Article:
-    """Turn a page dump into an ``Article``: title and body once, no captions or navigation."""
-    lines = [line.replace("\xa0", " ").strip() for line in text.replace("\r\n", "\n").split("\n")]
+def is_page_dump(lines: list[str]) -> bool:
+    """Whether the lines have the wire page dump's layout (a dateline, captions or navigation)."""
+    return any(line == NAVIGATION_MARK or DATELINE.match(line) or is_caption(line) for line in lines)
+
+
+def article_from_page_dump(source: str, lines: list[str], digest: str) -> Article:
+    """Title and body once, without captions, bylines, wire credit or navigation."""
     if NAVIGATION_MARK in lines:
         lines = lines[: lines.index(NAVIGATION_MARK)]
     lines = [line for line in lines if line]
     if not lines:
-        raise DocumentError(source, "empty file (no text)")
+        raise FormatError("empty file (no text)")
     title, rest = lines[0], [line for line in lines[1:] if line != lines[0] and not is_caption(line)]
     while rest and rest[-1] in BYLINES:
         rest.pop()
@@ -101,30 +169,100 @@ def clean_article(source: str, text: str, digest: str = "") -> Article:
     body_lines = [line for line in lead if squeeze(line) not in opening] + body_lines
     if not body_lines:
         body_lines = [title]
-
-    body = "\n".join(body_lines)
-    dates = tuple(dict.fromkeys(m.group(0) for m in DATE.finditer(f"{title}\n{body}")))
-    return Article(source=source, title=title, body=body, file_hash=digest, dateline=place, dates=dates)
+    return article_from_paragraphs(source, digest, title, "", [(line, None) for line in body_lines], place)
 
 
-def load_article(path: str | Path, max_bytes: int) -> Article:
-    """Read, decode and clean one file.
+def article_from_paragraphs(
+    source: str, digest: str, title: str, date: str, paragraphs: list[tuple[str, int | None]], dateline: str = ""
+) -> Article:
+    """An article of cleaned paragraphs; the first is the title when the format names none.
+    Paragraphs that repeat the title are dropped; page numbers become body offsets."""
+    paragraphs = [(text, page) for text, page in ((clean_line(t), p) for t, p in paragraphs) if text]
+    title = clean_line(title)
+    if not title:
+        if not paragraphs:
+            raise FormatError("empty file (no text)")
+        title = paragraphs.pop(0)[0]
+    paragraphs = [(text, page) for text, page in paragraphs if text != title] or [(title, None)]
+    body, pages, offset = [], [], 0
+    for text, page in paragraphs:
+        if page is not None and (not pages or pages[-1][1] != page):
+            pages.append((offset, page))
+        body.append(text)
+        offset += len(text) + 1
+    body_text = "\n".join(body)
+    found = [m.group(0) for m in DATE.finditer(f"{title}\n{body_text}")]
+    dates = tuple(dict.fromkeys([date, *found] if date else found))
+    return Article(source, title, body_text, digest, dateline, dates, tuple(pages))
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; refuses what is not a regular file and stops at the size limit."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DocumentError(path, "no such file" if not path.is_symlink() else "broken symbolic link") from None
+    except OSError as error:
+        raise DocumentError(path, f"cannot be read ({error.strerror or error})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DocumentError(path, "a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DocumentError(path, "not a regular file (a pipe, device or socket)")
+    if info.st_size > max_bytes:
+        raise DocumentError(
+            path, f"file is {info.st_size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit (RAG_MAX_FILE_MB)"
+        )
+    try:
+        with open(path, "rb") as file:
+            data = file.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as error:
+        raise DocumentError(path, f"cannot be read ({error.strerror or error})") from None
+    if len(data) > max_bytes:
+        raise DocumentError(path, f"file is over the {max_bytes / 2**20:g} MB limit (RAG_MAX_FILE_MB)")
+    return data
+
+
+def load_article(path: str | Path, max_bytes: int, max_chars: int | None = None) -> Article:
+    """Read, extract and clean one file.
 
     Raises:
-        DocumentError: the file is missing, too large, binary, undecodable or empty.
+        DocumentError: the file is missing, not a regular file, of an unsupported type, too
+            large (bytes or characters), binary, undecodable, damaged or without text.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DocumentError(path, "no such file")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise DocumentError(path, f"unsupported file type {path.suffix or '(none)'}; use .txt or .md")
-    size = path.stat().st_size
-    if size > max_bytes:
+    name = printable(path.name)
+    if name != path.name:
+        raise DocumentError(path, "file name is not valid UTF-8; rename the file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise DocumentError(path, f"unsupported file type {suffix or '(none)'}; use one of {supported}")
+    data = read_bytes(path, max_bytes)
+    try:
+        article = extract_article(path, suffix, data)
+    except FormatError as error:
+        raise DocumentError(path, str(error)) from None
+    if max_chars is not None and len(article.body) > max_chars:
         raise DocumentError(
-            path, f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit (RAG_MAX_FILE_MB)"
+            path, f"{len(article.body):,} characters of text, over the {max_chars:,} limit (RAG_MAX_FILE_CHARS)"
         )
-    data = path.read_bytes()
-    text = decode(path, data)
-    if not text.strip():
-        raise DocumentError(path, "empty file (no text)")
-    return clean_article(path.name, text, file_hash(data))
+    return article
+
+
+def extract_article(path: Path, suffix: str, data: bytes) -> Article:
+    """The article in ``data``, read as its suffix says.
+
+    Raises:
+        FormatError: no text, or not a valid file of its format.
+        DocumentError: text that cannot be decoded.
+    """
+    digest = file_hash(data)
+    if suffix not in TEXT_SUFFIXES:
+        extracted = READERS[suffix](data)
+        return article_from_paragraphs(path.name, digest, extracted.title, extracted.date, extracted.paragraphs)
+    lines = text_lines(decode(path, data))
+    if suffix == ".md":
+        lines = [MARKDOWN_HEADING.sub("", line) for line in lines]
+    if is_page_dump(lines):
+        return article_from_page_dump(path.name, lines, digest)
+    return article_from_paragraphs(path.name, digest, "", "", [(line, None) for line in lines])

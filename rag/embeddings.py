@@ -38,8 +38,11 @@ class BatchedEmbeddings(Embeddings):
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         raise NotImplementedError
 
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed passages as one float32 matrix, in batches, with a progress bar for many."""
+    def embed_array(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed passages as one float32 matrix, in batches, with a progress bar for many.
+
+        ``on_batch(done)`` is called after each batch with the count of texts embedded so
+        far; an exception it raises stops the work (a cancelled upload)."""
         texts = list(texts)
         batches = range(0, len(texts), self.batch_size)
         bar = tqdm(
@@ -54,6 +57,8 @@ class BatchedEmbeddings(Embeddings):
                 batch = texts[begin : begin + self.batch_size]
                 parts.append(self._encode(batch, is_query=False))
                 bar.update(len(batch))
+                if on_batch is not None:
+                    on_batch(begin + len(batch))
         return np.vstack(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -391,7 +391,7 @@ def evaluate_on_corpus(args: argparse.Namespace, overrides: dict) -> int:
             for message in report.errors:
                 print(f"warning: {message}", file=sys.stderr)
             if not report.files:
-                message = f"nothing ingested from {args.corpus}: no readable .txt or .md article there"
+                message = f"nothing ingested from {args.corpus}: no readable article there"
                 print(f"error: {message}", file=sys.stderr)
                 return 2
             assistant = Assistant.load(settings)

@@ -167,8 +167,6 @@ def repair(store: ChunkStore, raw: str, contexts: list[Document]) -> Answer:
             start, end = best_sentence(store, doc, claim)
             article = store.article(doc.metadata["source"])
             numbering[source_n] = len(citations) + 1
-            citations.append(
-                Citation(numbering[source_n], article.source, article.title, article.body[start:end], start, end)
-            )
+            citations.append(Citation.quoting(numbering[source_n], article, start, end))
     text = MARKER.sub(lambda m: f"[{numbering[int(m.group(1))]}]", text)
     return Answer(text=text, citations=citations, refused=refused, contexts=contexts)

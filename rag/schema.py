@@ -26,6 +26,13 @@ class Article:
     file_hash: str  # sha256 of the raw file bytes
     dateline: str = ""  # place in the ``越通社河内——`` dateline, "" when none
     dates: tuple[str, ...] = ()  # dates as written in the text, e.g. ``12月16日``
+    # For paged formats (PDF): ``(body offset, page number)`` where each page's text begins.
+    pages: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number of the text at ``offset`` in the body, if the format has pages."""
+        numbers = [page for start, page in self.pages if start <= offset]
+        return numbers[-1] if numbers else None
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,12 @@ class Citation:
     quote: str
     start: int
     end: int
+    page: int | None = None  # page of the quote in a paged source (PDF)
+
+    @classmethod
+    def quoting(cls, n: int, article: Article, start: int, end: int) -> Citation:
+        """Citation ``n`` of ``article.body[start:end]``, with its page."""
+        return cls(n, article.source, article.title, article.body[start:end], start, end, article.page_at(start))
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(200, ge=20, description="Target chunk length in characters.")
     chunk_overlap: int = Field(80, ge=0, description="Characters of whole sentences repeated between chunks.")
     max_file_mb: float = Field(10.0, gt=0, description="Larger files are refused.")
+    max_file_chars: int = Field(
+        500_000, ge=1, description="Articles with more characters of text (after extraction) are refused."
+    )
     lock_timeout: float = Field(10.0, ge=0, description="Seconds a second writer waits for the lock.")
     user_dictionary: Path | None = Field(
         None, description="jieba user dictionary (one 'word [frequency] [tag]' per line) for your corpus's terms."

@@ -44,6 +44,9 @@ from rag.schema import Article, Chunk
 from rag.settings import Settings
 
 COLLECTION_PREFIX = "rag_chunks_"
+# How sentences are cut and chunks embedded; an index of another layout is rebuilt by the
+# next ingest (sentence vectors must line up with ``split_sentences``).
+LAYOUT = 2
 ADD_BATCH = 1000  # Chroma caps one add; this stays far below the cap
 
 
@@ -60,6 +63,10 @@ class IndexLockedError(StoreError):
 
 
 class IndexMissingError(StoreError):
+    pass
+
+
+class IndexOutdatedError(StoreError):
     pass
 
 
@@ -161,10 +168,20 @@ class ChunkStore:
     def built_with(self) -> str | None:
         return self.manifest.get("embedding")
 
+    @property
+    def outdated(self) -> bool:
+        """Whether the index was written in an earlier layout (the next ingest rebuilds it)."""
+        return bool(self.records) and self.manifest.get("layout", 1) != LAYOUT
+
     def require_index(self) -> None:
         if not self.records:
             raise IndexMissingError(
                 f"no index in {self.data_dir}: run `python ingest.py` (or `make chat`) first"
+            )
+        if self.outdated:
+            raise IndexOutdatedError(
+                f"the index in {self.data_dir} was built by an earlier version: run `python ingest.py` "
+                "(or `make chat`) once to rebuild it from the files it was read from"
             )
 
     def article(self, source: str) -> Article:
@@ -174,6 +191,7 @@ class ChunkStore:
             path = self.data_dir / "articles" / f"{record['file_hash']}.json"
             data = json.loads(path.read_text(encoding="utf-8"))
             data["dates"] = tuple(data["dates"])
+            data["pages"] = tuple(map(tuple, data["pages"]))
             self._articles[source] = Article(**data)
         return self._articles[source]
 
@@ -307,6 +325,16 @@ class ChunkStore:
         if source in self.records or source in self._pending:
             self._pending[source] = None
 
+    def abandon(self) -> None:
+        """Forget staged changes (a failed or cancelled write); readers keep the committed
+        index, and the next writer deletes what was added to Chroma."""
+        self._pending.clear()
+        self._pending_articles.clear()
+        self._pending_sentences.clear()
+        self._pending_tokens.clear()
+        self._rebuilding = False
+        self.collection = self._open_collection(self.manifest.get("collection"))
+
     def commit(self) -> None:
         """Make staged changes visible at once, then drop what they replaced."""
         if not self._pending:
@@ -331,6 +359,7 @@ class ChunkStore:
 
         old_collection = self.manifest.get("collection")
         self.manifest = {
+            "layout": LAYOUT,
             "collection": self.collection.name,
             "embedding": self.embeddings.identity,
             "keyword_dir": keyword_dir,

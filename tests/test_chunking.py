@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunking import chunk_article, split_sentences
+from rag.chunking import MAX_SENTENCE_CHARS, chunk_article, split_sentences
 from rag.documents import load_article
 from rag.schema import Article
 
@@ -67,9 +67,21 @@ def test_numbers_survive_chunking():
         assert any(needle in t for t in texts), needle
 
 
-def test_a_long_sentence_is_one_chunk():
-    body = "甲" * 500 + "。短句。"
+def test_a_sentence_longer_than_a_chunk_is_its_own_chunk():
+    body = "甲" * 150 + "。短句。"
     article = Article(source="x.txt", title="t", body=body, file_hash="0" * 64)
     chunks = chunk_article(article, 100, 20)
-    assert chunks[0].text == "甲" * 500 + "。"
+    assert chunks[0].text == "甲" * 150 + "。"
     assert chunks[-1].text == "短句。"
+
+
+def test_overlong_sentences_are_cut_at_clauses_then_at_the_limit():
+    clauses = "，".join(f"第{n}项合作涉及能源、交通和教育领域" for n in range(30)) + "。"
+    unpunctuated = "乙" * (3 * MAX_SENTENCE_CHARS + 7)
+    text = clauses + unpunctuated
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert "".join(pieces) == text  # nothing lost, nothing repeated
+    assert max(map(len, pieces)) <= MAX_SENTENCE_CHARS
+    # The punctuated run is cut after a comma; numbers and words stay whole.
+    assert all(p.endswith(("，", "。")) for p in pieces if p[0] != "乙")
+    assert [len(p) for p in pieces if p[0] == "乙"] == [MAX_SENTENCE_CHARS] * 3 + [7]

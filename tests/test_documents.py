@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 
 import pytest
 
-from rag.documents import NAVIGATION_MARK, DocumentError, clean_article, load_article
+from rag.documents import NAVIGATION_MARK, DocumentError, load_article
 
 from .conftest import SEED_FILES
 
@@ -67,10 +69,12 @@ def test_numbers_and_names_survive_cleaning():
         assert needle in bodies
 
 
-def test_file_without_navigation_keeps_everything():
-    article = clean_article("plain.txt", "标题\n第一段。\n第二段,没有更多导航。\n越通社\n")
+def test_file_without_navigation_keeps_everything(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text("标题\n第一段。\n第二段,没有更多导航。\n越通社\n", encoding="utf-8")
+    article = load_article(path, MAX)
     assert article.title == "标题"
-    assert article.body == "第一段。\n第二段,没有更多导航。"
+    assert article.body == "第一段。\n第二段,没有更多导航。\n越通社"
 
 
 def test_gb18030_file_is_decoded(tmp_path):
@@ -86,8 +90,12 @@ def test_gb18030_file_is_decoded(tmp_path):
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n \n", "empty file"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
-        ("latin.txt", bytes([0xFF, 0xFE, 0xFA, 0x81, 0x30]) * 7 + b"\x81", "not text in UTF-8 or GB18030"),
+        ("noise.txt", bytes(range(128, 256)) * 3 + bytes([0xFF, 0xFE, 0xFA, 0x81, 0x30]) * 7, "encoding"),
         ("image.png", "标题\n正文。".encode(), "unsupported file type .png"),
+        ("late-nul.txt", "标题\n正文。\n".encode() * 5000 + b"\x00\x01\x02", "binary file"),
+        ("invisible.txt", "\u200b\u200c\u200d\ufeff\u2060\n\u200b".encode(), "empty file"),
+        ("controls.txt", b"\x01\x02\x03\x1b\x7f\n\x08", "empty file"),
+        ("bad-bom.txt", b"\xff\xfe\x00\xd8", "utf-16-le byte-order mark"),
     ],
 )
 def test_bad_files_are_named_with_a_reason(tmp_path, name, content, reason):
@@ -106,3 +114,68 @@ def test_missing_and_oversized_files(tmp_path):
     big.write_bytes(("越南与俄罗斯。" * 1_000_000).encode())  # about 21 MB
     with pytest.raises(DocumentError, match=r"big.txt: file is 20.0 MB, over the 10 MB limit"):
         load_article(big, MAX)
+    with pytest.raises(DocumentError, match=r"big.txt: 7,000,000 characters of text, over the 100,000 limit"):
+        load_article(big, 2**26, max_chars=100_000)
+
+
+TEXT = "越俄关系\n越南与俄罗斯贸易额达到22亿美元，阿列克谢•波波夫表示合作将扩大。\n双方签署了购买 6000 万剂疫苗的合同。\n"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "gb18030"]
+)
+def test_encodings_are_detected(tmp_path, encoding):
+    data = TEXT.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    article = load_article(path, MAX)
+    assert article.title == "越俄关系"
+    assert article.body == TEXT.strip().split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title", "text"),
+    [
+        ("big5", "越俄關係", "越南與俄羅斯的全面戰略夥伴關係不斷發展，雙邊貿易額達到二十二億美元。兩國將加強能源與教育合作。"),
+        ("shift_jis", "日本の経済", "日本の首相は東京で記者会見を開き、経済政策について説明した。協力を強化する方針だ。"),
+        ("euc_kr", "한국 경제", "한국 정부는 서울에서 경제 정책을 발표했습니다. 대통령은 양국 협력을 강조했다."),
+    ],
+)
+def test_other_east_asian_encodings_are_not_read_as_gb18030(tmp_path, encoding, title, text):
+    path = tmp_path / "asia.txt"
+    path.write_bytes(f"{title}\n{text}\n".encode(encoding))
+    article = load_article(path, MAX)
+    assert (article.title, article.body) == (title, text)
+
+
+def test_line_endings_and_invisible_characters(tmp_path):
+    path = tmp_path / "mac.txt"
+    path.write_bytes("标题\r第一\u200b段\u00ad。\r\n第二段\x07，阿列克谢•波波夫。\r".encode())
+    article = load_article(path, MAX)
+    assert article.title == "标题"
+    assert article.body == "第一段。\n第二段，阿列克谢•波波夫。"
+
+
+def test_markdown_title_loses_its_marks(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# 越俄贸易 #\n\n## 背景\n贸易额达到22亿美元。\n", encoding="utf-8")
+    article = load_article(path, MAX)
+    assert article.title == "越俄贸易"
+    assert article.body == "背景\n贸易额达到22亿美元。"
+
+
+def test_not_regular_files_are_refused(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(DocumentError, match="pipe.txt: not a regular file"):
+        load_article(fifo, MAX)
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    with pytest.raises(DocumentError, match="folder.txt: a folder, not a file"):
+        load_article(folder, MAX)
+    dangling = tmp_path / "gone.txt"
+    dangling.symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(DocumentError, match="gone.txt: broken symbolic link"):
+        load_article(dangling, MAX)

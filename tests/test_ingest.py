@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -9,11 +11,13 @@ import sys
 import pytest
 
 from rag.embeddings import make_embeddings
-from rag.ingestion import ingest
+from rag.ingestion import IngestCancelled, ingest
+from rag.settings import Settings
 from rag.store import (
     ChunkStore,
     EmbeddingMismatchError,
     IndexLockedError,
+    IndexOutdatedError,
     chroma_client,
     writer_lock,
 )
@@ -199,3 +203,177 @@ def test_chunks_added_through_a_store_that_already_answered_are_found(settings, 
     hits = bot.store.dense_search(bot.store.embeddings.embed_query(question), 20)  # the retriever's depth
     assert hits[0][0].startswith("forum.txt")
     assert "350名" in bot.ask(question).text
+
+
+def bad_entries(folder, outside):
+    """Over 60 files and links that must each be refused on a line of their own; returns
+    ``{name shown in the message: reason fragment}``."""
+    from fpdf import FPDF
+
+    expected = {}
+
+    def put(name, data, reason):
+        (folder / name).write_bytes(data)
+        expected[name] = reason
+
+    for suffix in (".jpg", ".png", ".gif", ".mp3", ".mp4", ".zip", ".exe", ".csv", ".json", ".xml",
+                   ".doc", ".xls", ".xlsx", ".ppt", ".pptx", ".rtf", ".odt", ".epub", ".py", ".tar.gz", ".webp", ".wps"):  # fmt: skip
+        put(f"unsupported{suffix}", "标题\n正文。".encode(), "unsupported file type")
+    put("no_suffix", "标题\n正文。".encode(), "unsupported file type (none)")
+    put("empty.txt", b"", "empty file")
+    put("blank.md", b" \n\t\n  \r\n", "empty file")
+    put("zero-width.txt", "\u200b\u200c\u200d\ufeff\u2060".encode(), "empty file")
+    put("controls.txt", b"\x01\x02\x03\x1b\x7f\x08", "empty file")
+    put("nul-early.txt", b"\x00\x01binary data", "binary file")
+    put("nul-late.txt", "标题\n正文。\n".encode() * 3000 + b"\x00\x00", "binary file")
+    put("png-renamed.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary file")
+    put("gzip-renamed.md", b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4, "binary file")
+    put("elf-renamed.txt", b"\x7fELF\x02\x01\x01\x00" + bytes(8) + bytes(range(256)) * 4, "binary file")
+    put("noise.txt", bytes(range(128, 256)) * 8, "encoding")
+    put("bad-bom.txt", b"\xff\xfe\x00\xd8", "byte-order mark")
+    put("huge.txt", ("越南与俄罗斯。" * 600_000).encode(), "over the 10 MB limit")
+    put("too-long.txt", ("越南与俄罗斯合作。" * 4_000).encode(), "over the 20,000 limit")
+    for name in ("random.pdf", "html-named.pdf", "truncated.pdf"):
+        expected[name] = ""
+    (folder / "random.pdf").write_bytes(bytes(range(256)) * 8)
+    (folder / "html-named.pdf").write_bytes(b"<html><body><p>not a pdf</p></body></html>")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 50, 50)
+    scanned = bytes(pdf.output())
+    put("scanned.pdf", scanned, "text layer")
+    (folder / "truncated.pdf").write_bytes(scanned[: len(scanned) // 3])
+    for name, data in (("random.docx", bytes(range(256)) * 8), ("pdf-named.docx", scanned), ("text-named.docx", b"just text")):
+        put(name, data, "")
+    menu = "".join(f"<li><a href='/{n}'>栏目{n}</a></li>" for n in range(6))
+    put("navigation-only.html", f"<html><body><nav><ul>{menu}</ul></nav></body></html>".encode(), "no article text")
+    put("empty.html", b"", "")
+    put("binary.htm", bytes(range(256)) * 8, "")
+    for n in range(3):
+        os.mkfifo(folder / f"fifo{n}.txt")
+        expected[f"fifo{n}.txt"] = "not a regular file"
+        (folder / f"dangling{n}.txt").symlink_to(outside / f"missing{n}.txt")
+        expected[f"dangling{n}.txt"] = "broken symbolic link"
+        target = outside / f"secret{n}.txt"
+        target.write_text("机密\n外部文件。\n", encoding="utf-8")
+        (folder / f"outside{n}.txt").symlink_to(target)
+        expected[f"outside{n}.txt"] = "not followed"
+    (folder / "linked-folder").symlink_to(outside, target_is_directory=True)
+    expected["linked-folder"] = "not followed"
+    for raw in (b"caf\xe9.txt", b"\xff\xfe.txt", b"gbk-\xd4\xbd\xc4\xcf.txt"):
+        with open(os.path.join(os.fsencode(folder), raw), "wb") as file:
+            file.write("标题\n正文。\n".encode())
+        expected[os.fsencode(raw).decode("utf-8", "backslashreplace")] = "not valid UTF-8"
+    put("zz-copy-of-good.txt", (folder / "good.txt").read_bytes(), "same content as good.txt")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "good.txt").write_text("另一篇\n同名的另一篇文章。\n", encoding="utf-8")
+    expected["sub/good.txt"] = "another file named good.txt"
+    return expected
+
+
+def test_every_bad_entry_is_refused_on_its_own_line_and_the_rest_ingests(tmp_path):
+    folder, outside = tmp_path / "docs", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "good.txt").write_text("越俄贸易\n两国贸易额达到22亿美元，阿列克谢•波波夫出席。\n", encoding="utf-8")
+    (folder / "notes.md").write_text("# 疫苗合作\n\n越南签署了购买 6000 万剂疫苗的合同。\n", encoding="utf-8")
+    (folder / "folder-named.txt").mkdir()  # a folder named like a file is a folder: read inside
+    (folder / "folder-named.txt" / "inside.txt").write_text("文件夹里的文章\n内容完整。\n", encoding="utf-8")
+    expected = bad_entries(folder, outside)
+    assert len(expected) >= 60
+
+    result = run_cli(folder, data_dir=tmp_path / "data", max_file_chars=20_000)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == len(expected), "\n".join(lines)
+    for name, reason in expected.items():
+        mine = [line for line in lines if f"/docs/{name}:" in line]
+        assert len(mine) == 1, (name, lines)
+        assert reason in mine[0], mine[0]
+    files, chunks, embedded, skipped, errors = SUMMARY.match(result.stdout.strip().splitlines()[-1]).groups()
+    assert (files, errors) == ("3", str(len(expected)))
+    store = open_store(Settings(data_dir=tmp_path / "data"), make_embeddings("e5", show_progress=False))
+    assert sorted(store.records) == ["good.txt", "inside.txt", "notes.md"]
+    assert "22亿美元" in store.article("good.txt").body and store.article("notes.md").title == "疫苗合作"
+
+
+def test_web_pages_pdfs_and_word_files_are_answered_with_verbatim_quotes_and_pages(tmp_path, e5):
+    import docx
+
+    from rag.assistant import Assistant
+
+    from .test_formats import new_pdf, news_page
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "page.html").write_text(news_page(), encoding="utf-8")
+    pdf = new_pdf()
+    pdf.set_title("越南咖啡出口")
+    pdf.add_page()
+    pdf.multi_cell(60, 8, "越南是世界第二大咖啡生产国，咖啡种植主要集中在西原地区。", new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.multi_cell(60, 8, "2023年，越南咖啡出口额达到42亿美元，同比增长5%。", new_x="LMARGIN", new_y="NEXT")
+    (folder / "coffee.pdf").write_bytes(bytes(pdf.output()))
+    document = docx.Document()
+    document.core_properties.title = "河内地铁"
+    document.add_paragraph("河内吉灵—河东城铁线路全长13公里，设12个车站。")
+    document.save(folder / "metro.docx")
+
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    report = ingest([folder], settings=settings, show_progress=False)
+    assert (report.files, report.errors) == (3, [])
+    assistant = Assistant(ChunkStore(chroma_client(settings), e5, settings.data_dir), settings)
+    assert assistant.store.article("coffee.pdf").title == "越南咖啡出口"
+
+    answer = assistant.ask("2023年越南咖啡出口额是多少？")
+    best = answer.citations[0]
+    assert (best.source, best.page) == ("coffee.pdf", 2)
+    assert "42亿美元" in best.quote
+    metro = assistant.ask("河内吉灵—河东城铁线路全长多少公里？").citations[0]
+    assert metro.source == "metro.docx" and "13公里" in metro.quote and metro.page is None
+    for citation in [*answer.citations, metro]:
+        body = assistant.store.article(citation.source).body
+        assert body[citation.start : citation.end] == citation.quote
+
+
+def test_cancelled_rebuild_leaves_the_shared_store_answering(settings, seed_copy, e5):
+    """The chat app's store is shared by questions and uploads: a cancelled rebuild must
+    leave it serving the committed index, and a later ingest must work."""
+    ingest([seed_copy], settings=settings, show_progress=False)
+    store = open_store(settings, e5)
+    query = e5.embed_query("越南企业签署了购买多少剂Sputnik疫苗的合同？")
+    before = [hit[0] for hit in store.dense_search(query, 5)]
+    seen = []
+
+    def cancel_after_two_batches(done, total):
+        seen.append((done, total))
+        if len(seen) == 2:
+            raise IngestCancelled
+
+    with pytest.raises(IngestCancelled):
+        ingest([seed_copy], settings=settings, store=store, rebuild=True, show_progress=False,
+               progress=cancel_after_two_batches)  # fmt: skip
+    assert seen[0][0] < seen[1][0] < seen[1][1]  # counted texts, stopped midway
+    assert [hit[0] for hit in store.dense_search(query, 5)] == before
+    assert [hit[0] for hit in open_store(settings, e5).dense_search(query, 5)] == before
+    report = ingest([seed_copy], settings=settings, store=store, show_progress=False)
+    assert (report.skipped, report.embedded) == (5, 0)
+
+
+def test_an_index_of_an_earlier_layout_is_refused_then_rebuilt_by_ingest(settings, seed_copy, e5):
+    ingest([seed_copy], settings=settings, show_progress=False)
+    manifest_path = settings.data_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["layout"]  # as written before sentences were bounded
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexOutdatedError, match="run `python ingest.py`"):
+        open_store(settings, e5).require_index()
+    # Adding one new article rebuilds the whole index, re-reading the files it was read from.
+    new = settings.data_dir.parent / "new.txt"
+    new.write_text("新文章\n两国签署了教育合作协议。\n", encoding="utf-8")
+    report = ingest([new], settings=settings, show_progress=False)
+    rebuilt = open_store(settings, e5)
+    rebuilt.require_index()
+    assert report.errors == [] and report.embedded == report.chunks
+    assert sorted(rebuilt.records) == sorted([p.name for p in SEED_FILES] + ["new.txt"])

@@ -12,6 +12,8 @@ import html
 import os
 import re
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import gradio as gr  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.documents import SUPPORTED_SUFFIXES  # noqa: E402
 from rag.generation import chat_model_from_settings  # noqa: E402
-from rag.ingestion import ingest, remove_articles  # noqa: E402
+from rag.ingestion import IngestCancelled, ingest, remove_articles  # noqa: E402
 from rag.schema import Answer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.store import StoreError  # noqa: E402
@@ -113,6 +115,8 @@ def render_citation(assistant: Assistant, citation: dict) -> str:
     paragraph_end = len(body) if paragraph_end == -1 else paragraph_end
     escape = html.escape
     dateline = f" · {escape(article.dateline)}" if article.dateline else ""
+    page = article.page_at(start)
+    dateline += f" · 第 {page} 页 · p. {page}" if page is not None else ""
     return (
         f"<div class='citation'><h3>[{citation['n']}] {escape(article.title)}</h3>"
         f"<p class='meta'>{escape(article.source)}{dateline}</p>"
@@ -126,6 +130,12 @@ def safe_upload_name(name: str) -> str:
     stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
     stem = UNSAFE_NAME.sub("_", stem).strip("._")[:100] or "upload"
     return stem + suffix.lower()
+
+
+def ingest_failure(error: Exception) -> str:
+    if isinstance(error, IngestCancelled):
+        return "已取消，索引未改变 · Cancelled: the index is as it was."
+    return str(error)
 
 
 def new_session() -> dict:
@@ -179,6 +189,36 @@ def build_app(settings: Settings) -> gr.Blocks:
     def refreshed(message: str):
         return message, documents(), gr.update(choices=sorted(store.records), value=None)
 
+    def run_ingest(paths: list, outcome: dict, progress: gr.Progress, **options) -> Iterator[str]:
+        """Ingest in a worker thread, yielding its progress; the report or error lands in
+        ``outcome``. Closing this generator (the Cancel button) stops the ingest at its next
+        batch of texts: nothing is committed and the index stays as it was."""
+        cancelled, state = threading.Event(), {"done": 0, "total": 0}
+
+        def on_progress(done: int, total: int) -> None:
+            state.update(done=done, total=total)
+            if cancelled.is_set():
+                raise IngestCancelled
+
+        def work() -> None:
+            try:
+                outcome["report"] = ingest(
+                    paths, settings=settings, store=store, show_progress=False, progress=on_progress, **options
+                )
+            except (StoreError, IngestCancelled) as error:
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="ingest", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(timeout=0.5)
+                if state["total"]:
+                    progress((state["done"], state["total"]), desc="embedding", unit="texts")
+                    yield f"正在索引 · Indexing: {state['done']:,} / {state['total']:,} texts embedded …"
+        finally:
+            cancelled.set()
+
     def add_files(files: list[str] | None, progress=gr.Progress()):
         problems, accepted = [], []
         uploads.mkdir(parents=True, exist_ok=True)
@@ -186,7 +226,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             name = safe_upload_name(upload)
             size = os.path.getsize(upload)
             if Path(name).suffix not in SUPPORTED_SUFFIXES:
-                problems.append(f"{name}: only .txt and .md files can be added")
+                problems.append(f"{name}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be added")
             elif size > settings.max_file_bytes:
                 problems.append(f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit")
             else:
@@ -197,15 +237,15 @@ def build_app(settings: Settings) -> gr.Blocks:
                 shutil.copyfile(upload, target)
                 accepted.append(target)
         if not accepted:
-            return refreshed("\n".join(problems) or "请选择文件 · Choose files to add.")
-        progress(0.1, desc="indexing")
-        try:
-            report = ingest(accepted, settings=settings, store=store, show_progress=False)
-        except StoreError as error:
-            return refreshed(f"{error}")
-        progress(1.0, desc="done")
-        lines = [f"已添加 · Added: {report.summary()}", *problems, *report.errors]
-        return refreshed("\n".join(lines))
+            yield refreshed("\n".join(problems) or "请选择文件 · Choose files to add.")
+            return
+        outcome: dict = {}
+        for status in run_ingest(accepted, outcome, progress):
+            yield refreshed(status)
+        if "error" in outcome:
+            yield refreshed(ingest_failure(outcome["error"]))
+            return
+        yield refreshed("\n".join([f"已添加 · Added: {outcome['report'].summary()}", *problems, *outcome["report"].errors]))
 
     def remove(source: str | None):
         if not source:
@@ -221,12 +261,14 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     def rebuild(progress=gr.Progress()):
         paths = [record["path"] for record in store.records.values() if record.get("path")]
-        progress(0.1, desc="re-embedding")
-        try:
-            report = ingest(paths, settings=settings, store=store, rebuild=True, show_progress=False)
-        except StoreError as error:
-            return refreshed(f"{error}")
-        return refreshed(f"已重建 · Rebuilt: {report.summary()}" + "".join(f"\n{e}" for e in report.errors))
+        outcome: dict = {}
+        for status in run_ingest(paths, outcome, progress, rebuild=True):
+            yield refreshed(status)
+        if "error" in outcome:
+            yield refreshed(ingest_failure(outcome["error"]))
+            return
+        report = outcome["report"]
+        yield refreshed(f"已重建 · Rebuilt: {report.summary()}" + "".join(f"\n{e}" for e in report.errors))
 
     def api_ask(question: str, history: list[list[str]] | None = None, k: int | None = None) -> dict:
         """Answer a question; returns the answer text, whether it is a refusal, and its citations."""
@@ -272,14 +314,15 @@ def build_app(settings: Settings) -> gr.Blocks:
             )
             status = gr.Textbox(label="状态 · Status", interactive=False, elem_id="documents-status")
             files = gr.File(
-                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath", label="添加文章 · Add .txt/.md",
-                elem_id="upload",
+                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath",
+                label="添加文章 · Add " + " ".join(sorted(SUPPORTED_SUFFIXES)), elem_id="upload",
             )
             add = gr.Button("添加到索引 · Add to index", variant="primary", elem_id="add-files")
             with gr.Row():
                 chosen = gr.Dropdown(sorted(store.records), label="文章 · Article", elem_id="remove-choice")
                 remove_button = gr.Button("删除 · Remove", variant="stop", elem_id="remove")
                 rebuild_button = gr.Button("重建索引 · Rebuild index", elem_id="rebuild")
+                cancel_button = gr.Button("取消 · Cancel", elem_id="cancel-ingest")
 
         chat_io = dict(inputs=[question, chatbot, session, answerer, k], outputs=[chatbot, session, question])
         question.submit(respond, **chat_io, api_name="chat")
@@ -289,9 +332,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
         citation_open.click(open_citation, [citation_request, session], panel, api_visibility="private")
         documents_io = [status, table, chosen]
-        add.click(add_files, files, documents_io, api_name="add_documents")
+        adding = add.click(add_files, files, documents_io, api_name="add_documents")
         remove_button.click(remove, chosen, documents_io, api_visibility="private")
-        rebuild_button.click(rebuild, None, documents_io, api_visibility="private")
+        rebuilding = rebuild_button.click(rebuild, None, documents_io, api_visibility="private")
+        cancel_button.click(None, cancels=[adding, rebuilding], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     app.queue(default_concurrency_limit=2)
     return app
