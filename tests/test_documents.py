@@ -69,12 +69,19 @@ def test_numbers_and_names_survive_cleaning():
         assert needle in bodies
 
 
-def test_file_without_navigation_keeps_everything(tmp_path):
-    path = tmp_path / "plain.txt"
-    path.write_text("标题\n第一段。\n第二段,没有更多导航。\n越通社\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("name", "text", "title", "body"),
+    [
+        # Without the page dump's layout, everything after the title is kept.
+        ("plain.txt", "标题\n第一段。\n第二段,没有更多导航。\n越通社\n", "标题", "第一段。\n第二段,没有更多导航。\n越通社"),
+        ("note.md", "# 越俄贸易 #\n\n## 背景\n贸易额达到22亿美元。\n", "越俄贸易", "背景\n贸易额达到22亿美元。"),
+    ],
+)
+def test_plain_text_and_markdown(tmp_path, name, text, title, body):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
     article = load_article(path, MAX)
-    assert article.title == "标题"
-    assert article.body == "第一段。\n第二段,没有更多导航。\n越通社"
+    assert (article.title, article.body) == (title, body)
 
 
 def test_gb18030_file_is_decoded(tmp_path):
@@ -156,14 +163,6 @@ def test_line_endings_and_invisible_characters(tmp_path):
     article = load_article(path, MAX)
     assert article.title == "标题"
     assert article.body == "第一段。\n第二段，阿列克谢•波波夫。"
-
-
-def test_markdown_title_loses_its_marks(tmp_path):
-    path = tmp_path / "note.md"
-    path.write_text("# 越俄贸易 #\n\n## 背景\n贸易额达到22亿美元。\n", encoding="utf-8")
-    article = load_article(path, MAX)
-    assert article.title == "越俄贸易"
-    assert article.body == "背景\n贸易额达到22亿美元。"
 
 
 def test_not_regular_files_are_refused(tmp_path):

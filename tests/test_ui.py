@@ -64,9 +64,9 @@ def test_uploaded_article_is_searchable_and_shown_as_text(client, tmp_path):
 
 
 def test_upload_limits(client, tmp_path, served):
-    wrong_type = tmp_path / "report.pdf"
-    wrong_type.write_bytes(b"%PDF-1.4 not an article")
-    with pytest.raises(Exception, match=r"Invalid file type.*\.md.*\.txt"):
+    wrong_type = tmp_path / "photo.jpg"
+    wrong_type.write_bytes(b"\xff\xd8\xff\xe0 not an article")
+    with pytest.raises(Exception, match=r"Invalid file type.*\.docx.*\.html.*\.pdf.*\.txt"):
         client.predict([handle_file(str(wrong_type))], api_name="/add_documents")
 
     too_big = tmp_path / "big.txt"
@@ -74,7 +74,20 @@ def test_upload_limits(client, tmp_path, served):
     with pytest.raises(Exception, match="(?i)size|large|limit"):
         client.predict([handle_file(str(too_big))], api_name="/add_documents")
     data_dir = served[1].data_dir
-    assert not list(data_dir.rglob("big.txt")) and not list(data_dir.rglob("report.pdf"))
+    assert not list(data_dir.rglob("big.txt")) and not list(data_dir.rglob("photo.jpg"))
+
+
+def test_uploads_of_every_format_each_get_a_line(client, tmp_path):
+    from .test_formats import news_page
+
+    page = tmp_path / "page.html"
+    page.write_text(news_page(), encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    status, table, _ = client.predict([handle_file(str(page)), handle_file(str(broken))], api_name="/add_documents")
+    assert "files=1" in status and "errors=1" in status
+    assert "broken.pdf: not a valid PDF" in status
+    assert "page.html" in [row[1] for row in table["data"]]
 
 
 @pytest.mark.parametrize(
