@@ -124,6 +124,7 @@ class Assistant:
         question = unicodedata.normalize("NFC", CONTROL.sub(" ", question)).strip()
         history = list(history or [])
         language = detect_language(question)
+        self.store.refresh()  # another process may have committed since the last question
         # A greeting, thanks or "summarise the articles" is answered without a search.
         reply = reply_without_search(question, language, self.store)
         if reply is not None:

@@ -55,8 +55,11 @@ class IngestReport:
         )
 
 
-def expand_paths(paths: Iterable[str | Path], report: IngestReport, follow_symlinks: bool = False) -> list[Path]:
-    """Files named directly, and every file below named folders (hidden ones aside), each once.
+def expand_paths(
+    paths: Iterable[str | Path], report: IngestReport, follow_symlinks: bool = False, data_dir: Path | None = None
+) -> list[Path]:
+    """Files named directly, and every file below named folders (hidden ones and the index's
+    own ``data_dir`` aside), each once.
 
     Inside a folder a symbolic link is followed only to a file within that folder (or
     anywhere with ``follow_symlinks``): ``ln -s /etc/passwd docs/x.txt`` is refused.
@@ -71,7 +74,9 @@ def expand_paths(paths: Iterable[str | Path], report: IngestReport, follow_symli
                     folders[:] = []
                     continue
                 visited.add(Path(folder).resolve())
-                folders[:] = sorted(f for f in folders if not f.startswith("."))
+                folders[:] = sorted(
+                    f for f in folders if not f.startswith(".") and (Path(folder) / f).resolve() != data_dir
+                )
                 if not follow_symlinks:
                     for linked in [f for f in folders if (Path(folder) / f).is_symlink()]:
                         report.errors.append(
@@ -142,10 +147,11 @@ def ingest(
                 settings.embedding, settings.embedding_batch_size, show_progress, settings.embedding_device
             )
             store = ChunkStore(chroma_client(settings), embeddings, settings.data_dir)
+        store.refresh()  # what another process committed counts (and is kept)
         if store.outdated:  # written by an earlier version: rebuilt, with every file it holds
             rebuild = True
             paths += [record["path"] for record in store.records.values() if Path(record.get("path", "")).is_file()]
-        files = expand_paths(paths, report, follow_symlinks)
+        files = expand_paths(paths, report, follow_symlinks, Path(settings.data_dir).resolve())
         store.prepare_write(rebuild=rebuild)
         try:
             changed, seen, path_of = read_files(files, store, settings, report, replace)

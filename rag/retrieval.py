@@ -47,6 +47,7 @@ class HybridRetriever(BaseRetriever):
         return self.search(query, self.k)
 
     def search(self, query: str, k: int) -> list[Document]:
+        self.store.refresh()  # another process may have committed since the last question
         depth = max(self.candidates, k)
         vector = self.store.embeddings.embed_query(query)
         dense = self.store.dense_search(vector, depth)

@@ -59,11 +59,13 @@ class Citation:
     start: int
     end: int
     page: int | None = None  # page of the quote in a paged source (PDF)
+    version: str = ""  # the article's file hash: a later answer may cite a replaced version
 
     @classmethod
     def quoting(cls, n: int, article: Article, start: int, end: int) -> Citation:
-        """Citation ``n`` of ``article.body[start:end]``, with its page."""
-        return cls(n, article.source, article.title, article.body[start:end], start, end, article.page_at(start))
+        """Citation ``n`` of ``article.body[start:end]``, with its page and version."""
+        quote = article.body[start:end]
+        return cls(n, article.source, article.title, quote, start, end, article.page_at(start), article.file_hash)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,31 @@
 """The index: a Chroma collection, the keyword index and the cleaned articles, committed together.
 
 ``manifest.json`` in the data dir is the commit point. It names the Chroma collection, the
-keyword-index folder and every article with its chunk ids. A write goes
+keyword-index folder and every article with its chunk ids and files. A write goes
 
-1. add the new chunks to Chroma (invisible: their ids are not in the manifest yet),
-2. save a new keyword-index folder and the article bodies,
-3. replace ``manifest.json`` atomically,
-4. delete the replaced chunks, folders and collections.
+1. add the new chunks to Chroma (invisible: their ids are not in the manifest yet), into a
+   new collection for a rebuild, while readers keep the old one;
+2. save a new keyword-index folder and the articles' files, each under a new name, written
+   to a temporary name and renamed;
+3. keep the old manifest as ``manifest.previous.json``, replace ``manifest.json`` atomically;
+4. delete what neither of the two manifests names.
 
-A process killed anywhere leaves the previous manifest and everything it names intact;
-readers only see chunk ids that the manifest names, and the next writer deletes leftovers.
+A process killed anywhere leaves the previous manifest and everything it names intact.
+Readers, in this process or another, notice a new manifest at their next question
+(``refresh``) and answer from it; one still busy with the previous generation finds its
+files, chunks and collection there, because deletion waits one more commit.
+
+Several data dirs may share one Chroma server: every collection is named after the index
+that owns it (``rag_chunks_<index id>_<generation>``), and an index deletes only its own.
 
 Layout of the data dir::
 
-    chroma/             Chroma's PersistentClient (unused with a Chroma server)
-    keyword/<gen>/      bm25s arrays + chunk tokens
-    articles/<sha>.json cleaned articles, by file hash
-    articles/<sha>.npy  their sentence embeddings, for picking answer sentences
-    manifest.json
+    chroma/                    Chroma's PersistentClient (unused with a Chroma server)
+    keyword/<gen>/             bm25s arrays + chunk tokens
+    articles/<name>.json       cleaned articles
+    articles/<name>.npy        their sentence embeddings, for picking answer sentences
+    manifest.json              the committed state
+    manifest.previous.json     the state before, kept until the next commit
     ingest.lock
 """
 
@@ -26,15 +34,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from filelock import FileLock, Timeout
 
@@ -44,9 +54,9 @@ from rag.schema import Article, Chunk
 from rag.settings import Settings
 
 COLLECTION_PREFIX = "rag_chunks_"
-# How sentences are cut and chunks embedded; an index of another layout is rebuilt by the
-# next ingest (sentence vectors must line up with ``split_sentences``).
-LAYOUT = 2
+# How sentences are cut, chunks embedded and files named; an index of another layout is
+# rebuilt by the next ingest (sentence vectors must line up with ``split_sentences``).
+LAYOUT = 3
 ADD_BATCH = 1000  # Chroma caps one add; this stays far below the cap
 
 
@@ -70,16 +80,34 @@ class IndexOutdatedError(StoreError):
     pass
 
 
+def chroma_settings() -> ChromaSettings:
+    # A new object per client: chromadb's client constructors write into the one they get.
+    return ChromaSettings(anonymized_telemetry=False)
+
+
 def chroma_client(settings: Settings) -> chromadb.ClientAPI:
     """The local persistent client, or an HTTP client when ``RAG_CHROMA_HOST`` is set."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings())
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+
+
+def reopened(client: chromadb.ClientAPI) -> chromadb.ClientAPI:
+    """The client itself with a server; in local mode a new one on the same folder.
+
+    chromadb's local mode keeps one vector index per folder and process and never reloads
+    it: another process's chunks stay invisible and its deletions leave ids that fail to
+    resolve ("Error finding id"). Dropping the process's cached system makes the next
+    client load the folder as it is now. The old system is left to the threads still
+    using it, not stopped under them.
+    """
+    settings = client.get_settings()
+    if not settings.is_persistent:
+        return client
+    SharedSystemClient._identifier_to_system.pop(client._identifier, None)
+    return chromadb.PersistentClient(path=settings.persist_directory, settings=chroma_settings())
 
 
 @contextmanager
@@ -100,10 +128,32 @@ def writer_lock(data_dir: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
-def write_json_atomic(path: Path, data: object) -> None:
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """``write(temporary path)``, then rename over ``path``: readers see all of it or none."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    write(tmp)
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"))
+
+
+def write_array_atomic(path: Path, array: np.ndarray) -> None:
+    def save(tmp: Path) -> None:
+        with open(tmp, "wb") as file:  # a file object: np.save would append ".npy" to the name
+            np.save(file, array)
+
+    write_atomic(path, save)
+
+
+def file_key(path: Path) -> tuple | None:
+    """What changes when a file is replaced (a rename gives it a new inode)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 class ChunkStore:
@@ -120,23 +170,55 @@ class ChunkStore:
         self.embeddings = embeddings
         self.data_dir = Path(data_dir)
         self.manifest_path = self.data_dir / "manifest.json"
-        self.manifest = self._read_manifest()
-        self._articles: dict[str, Article] = {}
+        self.previous_path = self.data_dir / "manifest.previous.json"
+        self._articles: dict[str, Article] = {}  # by file name: a replaced article has a new one
         self._sentence_vectors: dict[str, np.ndarray] = {}
-        self._pending_sentences: dict[str, np.ndarray] = {}
         self._pending: dict[str, dict] = {}  # source -> record (None for removal)
         self._pending_articles: dict[str, Article] = {}
+        self._pending_sentences: dict[str, np.ndarray] = {}
         self._pending_tokens: dict[str, list[list[str]]] = {}
+        self._target = None  # the collection a write stages into
         self._rebuilding = False
-        self.collection = self._open_collection(self.manifest.get("collection"))
-        self.keyword = self._load_keyword()
-        self.committed_ids = {cid for rec in self.records.values() for cid in rec["chunk_ids"]}
+        self._refreshing = threading.Lock()
+        self._loaded_key: tuple | None = None
+        self.manifest: dict = {"articles": {}}
+        self.previous_records: dict[str, dict] = {}
+        self._load(self._read_manifest(self.manifest_path), file_key(self.manifest_path))
 
     # reading ---------------------------------------------------------------------------
-    def _read_manifest(self) -> dict:
-        if self.manifest_path.exists():
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+    @staticmethod
+    def _read_manifest(path: Path) -> dict:
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
         return {"articles": {}}
+
+    def _load(self, manifest: dict, key: tuple | None) -> None:
+        """Switch to ``manifest``: each attribute is replaced whole, so a question running in
+        another thread sees either generation's value, and the previous generation's
+        articles stay readable (``previous_records``) for it."""
+        collection = self._open_collection(manifest.get("collection"))
+        keyword = self._load_keyword(manifest)
+        self.previous_records = self.manifest["articles"]
+        self.manifest, self.collection, self.keyword = manifest, collection, keyword
+        self.committed_ids = {cid for rec in self.records.values() for cid in rec["chunk_ids"]}
+        self._loaded_key = key
+        live = {name for rec in [*self.records.values(), *self.previous_records.values()] for name in rec["files"]}
+        for cache in (self._articles, self._sentence_vectors):
+            for name in set(cache) - live:
+                cache.pop(name, None)
+
+    def refresh(self) -> bool:
+        """Load the manifest if another process, or another store on this data dir, has
+        committed since; cheap (one ``stat``) when nothing changed. True when it reloaded."""
+        if file_key(self.manifest_path) == self._loaded_key:
+            return False
+        with self._refreshing:
+            key = file_key(self.manifest_path)
+            if key == self._loaded_key:
+                return False
+            self.client = reopened(self.client)
+            self._load(self._read_manifest(self.manifest_path), key)
+            return True
 
     def _open_collection(self, name: str | None):
         if name is None:
@@ -146,22 +228,29 @@ class ChunkStore:
         )
 
     def _new_collection(self):
+        """A collection named after this index, so that indexes sharing a server never touch
+        each other's."""
+        self.manifest.setdefault("index", uuid.uuid4().hex[:12])
         return self.client.create_collection(
-            COLLECTION_PREFIX + uuid.uuid4().hex[:12],
+            f"{self.own_prefix}{uuid.uuid4().hex[:8]}",
             configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding": self.embeddings.identity, "created": time.time()},
+            metadata={"embedding": self.embeddings.identity, "created": time.time(), "data_dir": str(self.data_dir)},
             embedding_function=None,
         )
 
-    def _load_keyword(self) -> KeywordIndex:
-        folder = self.manifest.get("keyword_dir")
+    @property
+    def own_prefix(self) -> str:
+        return f"{COLLECTION_PREFIX}{self.manifest.get('index', 'unowned')}_"
+
+    def _load_keyword(self, manifest: dict) -> KeywordIndex:
+        folder = manifest.get("keyword_dir")
         if folder is None:
             return KeywordIndex.build([], [])
         return KeywordIndex.load(self.data_dir / folder)
 
     @property
     def records(self) -> dict[str, dict]:
-        """Committed articles: source -> title, file_hash, dateline, dates, chunk_ids, ingested_at."""
+        """Committed articles: source -> title, file_hash, dateline, dates, chunk_ids, files, ingested_at."""
         return self.manifest["articles"]
 
     @property
@@ -184,34 +273,42 @@ class ChunkStore:
                 "(or `make chat`) once to rebuild it from the files it was read from"
             )
 
+    def _record(self, source: str) -> dict:
+        """The article's record now, or in the generation before (a question that started
+        before a commit may still ask for an article it removed or replaced)."""
+        record = self.records.get(source) or self.previous_records.get(source)
+        if record is None:
+            raise KeyError(source)
+        return record
+
     def article(self, source: str) -> Article:
         """The cleaned article, as committed."""
-        if source not in self._articles:
-            record = self.records[source]
-            path = self.data_dir / "articles" / f"{record['file_hash']}.json"
-            data = json.loads(path.read_text(encoding="utf-8"))
+        name = self._record(source)["files"]["article"]
+        if name not in self._articles:
+            data = json.loads((self.data_dir / "articles" / name).read_text(encoding="utf-8"))
             data["dates"] = tuple(data["dates"])
             data["pages"] = tuple(map(tuple, data["pages"]))
-            self._articles[source] = Article(**data)
-        return self._articles[source]
+            self._articles[name] = Article(**data)
+        return self._articles[name]
 
     def sentence_vectors(self, source: str) -> np.ndarray:
         """Embeddings of the article's sentences, in ``split_sentences(body)`` order."""
-        record = self.records[source]
-        if source not in self._sentence_vectors:
-            path = self.data_dir / "articles" / f"{record['file_hash']}.npy"
-            self._sentence_vectors[source] = np.load(path)
-        return self._sentence_vectors[source]
+        name = self._record(source)["files"]["vectors"]
+        if name not in self._sentence_vectors:
+            self._sentence_vectors[name] = np.load(self.data_dir / "articles" / name)
+        return self._sentence_vectors[name]
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, str, dict, float]]:
         """``(id, text, metadata, cosine similarity)`` of the nearest committed chunks."""
-        if self.collection is None or not self.committed_ids:
+        collection, committed = self.collection, self.committed_ids
+        if collection is None or not committed:
             return []
         # Leftovers of a killed write may sit in the collection; ask for more and skip them.
-        total = self.collection.count()
-        extra = total - len(self.committed_ids)
-        n = min(total, k + max(extra, 0))
-        result = self.collection.query(
+        total = collection.count()
+        n = min(total, k + max(total - len(committed), 0))
+        if n <= 0:
+            return []
+        result = collection.query(
             query_embeddings=[vector], n_results=n, include=["documents", "metadatas", "distances"]
         )
         hits = [
@@ -219,65 +316,76 @@ class ChunkStore:
             for cid, text, meta, dist in zip(
                 result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
             )
-            if cid in self.committed_ids
+            if cid in committed and meta is not None
         ]
         return hits[:k]
 
     def get_chunks(self, ids: list[str], with_embeddings: bool = False) -> dict[str, tuple]:
         """``id -> (text, metadata)`` of chunks, with the embedding appended if asked."""
-        if not ids or self.collection is None:
+        collection = self.collection
+        if not ids or collection is None:
             return {}
         include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
-        result = self.collection.get(ids=ids, include=include)
+        result = collection.get(ids=ids, include=include)
         columns = [result["documents"], result["metadatas"]]
         if with_embeddings:
             columns.append(result["embeddings"])
-        return {cid: values for cid, *values in zip(result["ids"], *columns)}
+        return {cid: values for cid, *values in zip(result["ids"], *columns) if values[1] is not None}
 
     # writing ---------------------------------------------------------------------------
     def prepare_write(self, rebuild: bool = False) -> None:
-        """Check the embedding model, clear leftovers of killed writes, maybe start afresh.
+        """Re-read the committed state, check the embedding model, clear leftovers of killed
+        writes, and choose where new chunks go (a new collection for a rebuild).
 
-        Call with the writer lock held.
+        Call with the writer lock held: what another process committed is kept, never
+        overwritten with this store's older view.
 
         Raises:
             EmbeddingMismatchError: the index was built with another embedding model.
         """
+        self.refresh()
         self.repair()
         identity = self.embeddings.identity
-        if rebuild:
-            self._rebuilding = True
-            self.collection = self._new_collection()
-            self._pending = {source: None for source in self.records}
-        elif self.collection is None:
-            self.collection = self._new_collection()
+        if rebuild or self.collection is None:
+            self._rebuilding = rebuild
+            self._target = self._new_collection()
+            self._pending = {source: None for source in self.records} if rebuild else {}
         elif self.built_with not in (None, identity):
             raise EmbeddingMismatchError(
                 f"the index in {self.data_dir} was built with {self.built_with}, not {identity}; "
                 "re-ingest everything with --rebuild (or set RAG_EMBEDDING back)"
             )
+        else:
+            self._target = self.collection
 
     def repair(self) -> None:
-        """Delete what a killed write left behind: chunks, keyword folders, collections."""
-        current = self.manifest.get("collection")
+        """Delete what neither the committed nor the previous manifest names: chunks,
+        keyword folders, article files, and this index's own collections."""
+        previous = self._read_manifest(self.previous_path)
+        kept = [self.manifest, previous]
+        collections = {m.get("collection") for m in kept}
+        retired = set(self.manifest.get("retired", []))
         for collection in self.client.list_collections():
             name = getattr(collection, "name", collection)
-            if name.startswith(COLLECTION_PREFIX) and name != current:
+            if (name.startswith(self.own_prefix) or name in retired) and name not in collections:
                 self.client.delete_collection(name)
         if self.collection is not None:
-            stray = [cid for cid in self.collection.get(include=[])["ids"] if cid not in self.committed_ids]
+            live = {cid for m in kept if m.get("collection") == self.collection.name
+                    for rec in m["articles"].values() for cid in rec["chunk_ids"]}  # fmt: skip
+            stray = [cid for cid in self.collection.get(include=[])["ids"] if cid not in live]
             for begin in range(0, len(stray), ADD_BATCH):
                 self.collection.delete(ids=stray[begin : begin + ADD_BATCH])
+        folders = {m.get("keyword_dir") for m in kept}
         keyword_root = self.data_dir / "keyword"
         if keyword_root.exists():
             for folder in keyword_root.iterdir():
-                if f"keyword/{folder.name}" != self.manifest.get("keyword_dir"):
+                if f"keyword/{folder.name}" not in folders:
                     shutil.rmtree(folder, ignore_errors=True)
+        files = {name for m in kept for rec in m["articles"].values() for name in rec.get("files", {}).values()}
         articles_root = self.data_dir / "articles"
         if articles_root.exists():
-            live = {f"{rec['file_hash']}{ext}" for rec in self.records.values() for ext in (".json", ".npy")}
             for path in articles_root.iterdir():
-                if path.name not in live:
+                if path.name not in files:
                     path.unlink(missing_ok=True)
 
     def is_current(self, source: str, digest: str) -> bool:
@@ -298,7 +406,7 @@ class ChunkStore:
         """Add an article's chunks to Chroma, invisible until ``commit``."""
         for begin in range(0, len(chunks), ADD_BATCH):
             batch = chunks[begin : begin + ADD_BATCH]
-            self.collection.upsert(
+            self._target.upsert(
                 ids=[c.id for c in batch],
                 embeddings=vectors[begin : begin + len(batch)],
                 documents=[c.text for c in batch],
@@ -307,12 +415,14 @@ class ChunkStore:
                     for c in batch
                 ],
             )
+        name = f"{article.file_hash[:16]}-{uuid.uuid4().hex[:8]}"  # new files, never overwritten
         self._pending[article.source] = {
             "title": article.title,
             "file_hash": article.file_hash,
             "dateline": article.dateline,
             "dates": list(article.dates),
             "chunk_ids": [c.id for c in chunks],
+            "files": {"article": f"{name}.json", "vectors": f"{name}.npy"},
             "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             "path": path,  # where it was read from, so that a rebuild can read it again
         }
@@ -326,21 +436,21 @@ class ChunkStore:
             self._pending[source] = None
 
     def abandon(self) -> None:
-        """Forget staged changes (a failed or cancelled write); readers keep the committed
-        index, and the next writer deletes what was added to Chroma."""
+        """Forget staged changes (a failed or cancelled write); readers kept the committed
+        index all along, and the next writer deletes what was added to Chroma."""
         self._pending.clear()
         self._pending_articles.clear()
         self._pending_sentences.clear()
         self._pending_tokens.clear()
         self._rebuilding = False
-        self.collection = self._open_collection(self.manifest.get("collection"))
+        self._target = None
 
     def commit(self) -> None:
-        """Make staged changes visible at once, then drop what they replaced."""
+        """Make staged changes visible at once, then drop what the generation before had."""
         if not self._pending:
+            self.abandon()
             return
-        old_records = self.records
-        records = {s: r for s, r in old_records.items() if s not in self._pending}
+        records = {s: r for s, r in self.records.items() if s not in self._pending}
         records.update({s: r for s, r in self._pending.items() if r is not None})
 
         token_of = dict(zip(self.keyword.ids, self.keyword.tokens))
@@ -352,35 +462,29 @@ class ChunkStore:
 
         articles_root = self.data_dir / "articles"
         articles_root.mkdir(parents=True, exist_ok=True)
-        for article in self._pending_articles.values():
-            data = asdict(article)
-            write_json_atomic(articles_root / f"{article.file_hash}.json", data)
-            np.save(articles_root / f"{article.file_hash}.npy", self._pending_sentences[article.source])
+        for source, article in self._pending_articles.items():
+            files = self._pending[source]["files"]
+            write_json_atomic(articles_root / files["article"], asdict(article))
+            write_array_atomic(articles_root / files["vectors"], self._pending_sentences[source])
 
-        old_collection = self.manifest.get("collection")
-        self.manifest = {
+        old = self.manifest
+        retired = [name for name in old.get("retired", []) if name != self._target.name]
+        if self._rebuilding and old.get("collection"):
+            retired.append(old["collection"])
+        manifest = {
             "layout": LAYOUT,
-            "collection": self.collection.name,
+            "index": old.get("index") or uuid.uuid4().hex[:12],
+            "collection": self._target.name,
             "embedding": self.embeddings.identity,
             "keyword_dir": keyword_dir,
+            "retired": retired,  # collections this index dropped (named before it owned them)
             "articles": records,
         }
-        write_json_atomic(self.manifest_path, self.manifest)
+        if self.manifest_path.exists():
+            write_json_atomic(self.previous_path, old)
+        write_json_atomic(self.manifest_path, manifest)
 
-        # Committed: from here on, only clean-up.
-        # A Collection object that has already served queries keeps answering them from the
-        # state it first saw (chromadb 1.5, local mode); a fresh handle sees the new chunks.
-        self.collection = self._open_collection(self.manifest["collection"])
-        self.committed_ids = set(ids)
-        self.keyword = KeywordIndex.load(self.data_dir / keyword_dir)
-        for source in self._pending:
-            self._articles.pop(source, None)
-            self._sentence_vectors.pop(source, None)
-        self._pending.clear()
-        self._pending_articles.clear()
-        self._pending_sentences.clear()
-        self._pending_tokens.clear()
-        if self._rebuilding and old_collection:
-            self.client.delete_collection(old_collection)
-        self._rebuilding = False
+        # Committed: from here on, only this process's view and the clean-up.
+        self.abandon()
+        self._load(manifest, file_key(self.manifest_path))
         self.repair()

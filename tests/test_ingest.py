@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +77,13 @@ def test_navigation_and_captions_are_never_retrievable(seed_store, e5):
         assert needle not in stored
 
 
+def two_generations(store) -> set[str]:
+    """The chunk ids the store keeps: committed, and those of the manifest before (deleted at
+    the next commit, so that a reader still on it finds them)."""
+    previous = json.loads((store.data_dir / "manifest.previous.json").read_text(encoding="utf-8"))
+    return store.committed_ids | {cid for record in previous["articles"].values() for cid in record["chunk_ids"]}
+
+
 def test_changed_file_replaces_its_chunks_and_prune_removes(settings, seed_copy, e5):
     ingest([seed_copy], settings=settings, show_progress=False)
     target = seed_copy / SEED_FILES[3].name
@@ -85,7 +94,7 @@ def test_changed_file_replaces_its_chunks_and_prune_removes(settings, seed_copy,
     store = open_store(settings, e5)
     texts = " ".join(t for t, _ in store.get_chunks(sorted(store.committed_ids)).values())
     assert "7000 万剂" in texts and "6000 万剂" not in texts
-    assert store.collection.count() == len(store.committed_ids)
+    assert store.collection.count() == len(two_generations(store)) > len(store.committed_ids)
 
     (seed_copy / SEED_FILES[0].name).unlink()
     kept = ingest([seed_copy], settings=settings, show_progress=False)
@@ -94,7 +103,9 @@ def test_changed_file_replaces_its_chunks_and_prune_removes(settings, seed_copy,
     assert pruned.removed == 1
     store = open_store(settings, e5)
     assert SEED_FILES[0].name not in store.records
-    assert store.collection.count() == len(store.committed_ids) == len(store.keyword.ids)
+    assert len(store.committed_ids) == len(store.keyword.ids)
+    assert store.collection.count() == len(two_generations(store))
+    assert not any("7000 万剂" not in t and "6000 万剂" in t for t, _ in store.get_chunks(sorted(store.committed_ids)).values())
     assert not any(cid.startswith(SEED_FILES[0].name) for cid in store.keyword.ids)
 
 
@@ -135,7 +146,11 @@ def test_other_embedding_model_is_refused_until_rebuild(settings, seed_copy, e5)
     reopened = open_store(settings, e5)
     assert reopened.built_with == "e5:some-other-model"
     assert reopened.manifest["collection"] != old
-    assert old not in [c.name for c in reopened.client.list_collections()]
+    # Readers still on the old collection find it until the next commit; then it is gone.
+    assert old in [c.name for c in reopened.client.list_collections()]
+    (seed_copy / "new.txt").write_text("新文章\n两国签署了教育合作协议。\n", encoding="utf-8")
+    ingest([seed_copy], settings=settings, store=store, show_progress=False)
+    assert old not in [c.name for c in store.client.list_collections()]
 
 
 def test_killed_ingest_leaves_previous_index_usable(settings, seed_copy, e5, monkeypatch):
@@ -166,7 +181,7 @@ def test_killed_ingest_leaves_previous_index_usable(settings, seed_copy, e5, mon
     report = ingest([seed_copy], settings=settings, show_progress=False)
     repaired = open_store(settings, e5)
     assert report.embedded > 0
-    assert repaired.collection.count() == len(repaired.committed_ids)
+    assert repaired.collection.count() == len(two_generations(repaired))
 
 
 def test_second_writer_waits_then_stops_with_a_clear_message(settings, seed_copy):
@@ -377,3 +392,140 @@ def test_an_index_of_an_earlier_layout_is_refused_then_rebuilt_by_ingest(setting
     rebuilt.require_index()
     assert report.errors == [] and report.embedded == report.chunks
     assert sorted(rebuilt.records) == sorted([p.name for p in SEED_FILES] + ["new.txt"])
+
+
+QUESTION = "越南企业签署了购买多少剂Sputnik疫苗的合同？"
+
+
+def asking_threads(assistant, stop, failures, answers, threads=3):
+    """Threads asking ``QUESTION`` until ``stop`` is set; exceptions and refusals are counted."""
+    import threading
+
+    def ask():
+        while not stop.is_set():
+            try:
+                answers.append(assistant.ask(QUESTION))
+            except Exception as error:  # noqa: BLE001 - every failure is what the test counts
+                failures.append(repr(error))
+
+    started = [threading.Thread(target=ask, daemon=True) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    return started
+
+
+def test_rebuild_and_upload_while_questions_keep_coming_fail_none(settings, seed_copy, e5, tmp_path):
+    import threading
+
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    assistant = Assistant(open_store(settings, e5), settings)
+    stop, failures, answers = threading.Event(), [], []
+    threads = asking_threads(assistant, stop, failures, answers)
+    try:
+        ingest([seed_copy], settings=settings, store=assistant.store, rebuild=True, show_progress=False)
+        upload = tmp_path / "forum.txt"
+        upload.write_text("越俄青年论坛\n首届越俄青年论坛在岘港举行，共有350名青年代表出席。\n", encoding="utf-8")
+        ingest([upload], settings=settings, store=assistant.store, show_progress=False)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert len(answers) > 10 and all("6000 万剂" in a.text for a in answers)
+    assert "350名" in assistant.ask("首届越俄青年论坛有多少名青年代表出席？").text
+
+
+def test_cli_ingest_while_the_app_serves_is_seen_and_kept(settings, seed_copy, e5, tmp_path):
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    app = Assistant(open_store(settings, e5), settings)
+    app.ask(QUESTION)  # the app has served questions from its view of the index
+    cli_folder = tmp_path / "cli"
+    cli_folder.mkdir()
+    (cli_folder / "forum.txt").write_text("越俄青年论坛\n首届越俄青年论坛在岘港举行，共有350名青年代表出席。\n", encoding="utf-8")
+    result = run_cli(cli_folder, data_dir=settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "350名" in app.ask("首届越俄青年论坛有多少名青年代表出席？").text
+    upload = tmp_path / "upload.txt"
+    upload.write_text("河内地铁\n河内吉灵—河东城铁线路全长13公里。\n", encoding="utf-8")
+    ingest([upload], settings=settings, store=app.store, show_progress=False)  # an upload through the app
+    kept = open_store(settings, make_embeddings("e5", show_progress=False))
+    assert {"forum.txt", "upload.txt"} <= set(kept.records) and len(kept.records) == 7
+
+
+READER = """
+import sys, time
+from rag.assistant import Assistant
+from rag.settings import Settings
+bot = Assistant.load(Settings(data_dir=sys.argv[1], _env_file=None))
+errors = asked = 0
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        answer = bot.ask("越南企业签署了购买多少剂Sputnik疫苗的合同？")
+        asked += 1
+    except Exception as error:
+        errors += 1
+        print("error", repr(error), file=sys.stderr)
+print(asked, errors)
+"""
+
+
+def test_a_reader_process_answers_without_errors_while_an_article_is_replaced(settings, seed_copy, e5):
+    ingest([seed_copy], settings=settings, show_progress=False)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.data_dir), "25"], cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    target = seed_copy / SEED_FILES[3].name
+    original = target.read_text(encoding="utf-8")
+    time.sleep(8)  # the reader has loaded the model and is asking
+    replaced = 0
+    for doses in ("7000 万剂", "8000 万剂", "6000 万剂", "9000 万剂"):
+        target.write_text(original.replace("6000 万剂", doses), encoding="utf-8")
+        replaced += ingest([seed_copy], settings=settings, show_progress=False).embedded > 0
+    out, err = reader.communicate(timeout=120)
+    asked, errors = map(int, out.split())
+    assert replaced == 4 and asked > 20
+    assert errors == 0, err[-2000:]
+
+
+@pytest.mark.parametrize("step", ["chunks", "keyword", "article", "vectors", "manifest"])
+def test_a_rebuild_killed_at_any_write_step_leaves_the_previous_index_answering(settings, seed_copy, e5, monkeypatch, step):
+    import rag.store
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    expected = Assistant(open_store(settings, e5), settings).ask(QUESTION).text
+
+    real_replace = os.replace
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt(f"killed while writing {step}")
+
+    def killed_at_the_manifest(source, destination):
+        # Every other file is written; only the manifest's rename is missing.
+        if Path(destination).name == "manifest.json":
+            raise KeyboardInterrupt("killed before the manifest was replaced")
+        real_replace(source, destination)
+
+    target = {
+        "chunks": (ChunkStore, "stage", killed),
+        "keyword": (rag.store.KeywordIndex, "save", killed),
+        "article": (rag.store, "write_json_atomic", killed),
+        "vectors": (rag.store, "write_array_atomic", killed),
+        "manifest": (rag.store.os, "replace", killed_at_the_manifest),
+    }[step]
+    monkeypatch.setattr(*target, killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([seed_copy], settings=settings, rebuild=True, show_progress=False)
+    monkeypatch.undo()
+
+    after = Assistant(open_store(settings, e5), settings)
+    assert after.ask(QUESTION).text == expected
+    repaired = ingest([seed_copy], settings=settings, rebuild=True, show_progress=False)
+    assert repaired.errors == [] and Assistant(open_store(settings, e5), settings).ask(QUESTION).text == expected

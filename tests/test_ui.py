@@ -112,3 +112,26 @@ def test_two_conversations_in_parallel_stay_separate(served):
         visit = pool.submit(conversation, "哪位越南领导人要在2018年9月正式访问俄罗斯？", "他出发前接受了哪家媒体的采访？")
         assert "22亿美元" in trade.result(timeout=120)
         assert "塔斯社" in visit.result(timeout=120)
+
+
+def test_a_citation_of_a_replaced_or_removed_article_says_so(settings, seed_copy, e5):
+    from dataclasses import asdict
+
+    from rag.assistant import Assistant
+    from rag.ingestion import remove_articles
+    from rag.store import ChunkStore, chroma_client
+    from ui.app import render_citation
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    assistant = Assistant(ChunkStore(chroma_client(settings), e5, settings.data_dir), settings)
+    citation = asdict(assistant.ask("越南企业签署了购买多少剂Sputnik疫苗的合同？").citations[0])
+    assert "<mark>" in render_citation(assistant, citation) and "replaced" not in render_citation(assistant, citation)
+
+    target = seed_copy / citation["source"]
+    target.write_text("更新\n" + target.read_text(encoding="utf-8"), encoding="utf-8")  # shifts every offset
+    ingest([seed_copy], settings=settings, store=assistant.store, show_progress=False)
+    replaced = render_citation(assistant, citation)
+    assert "has been replaced since this answer" in replaced and f"<mark>{citation['quote']}</mark>" in replaced
+
+    remove_articles([citation["source"]], settings=settings, store=assistant.store)
+    assert "has been removed since this answer" in render_citation(assistant, citation)

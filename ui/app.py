@@ -106,7 +106,20 @@ def example_questions(settings: Settings) -> list[str]:
 
 
 def render_citation(assistant: Assistant, citation: dict) -> str:
-    """The cited article's paragraph with the quoted span highlighted, all escaped."""
+    """The cited article's paragraph with the quoted span highlighted, all escaped; for an
+    article removed or replaced since the answer, the quote as it was and a note saying so."""
+    record = assistant.store.records.get(citation["source"])
+    if record is None or record["file_hash"] != citation["version"]:
+        note = (
+            "这篇文章在回答之后已从索引中删除。 · This article has been removed since this answer."
+            if record is None
+            else "这篇文章在回答之后已被替换，引文是当时的版本。 · This article has been replaced since this "
+            "answer; the quote is from the version it cited."
+        )
+        return (
+            f"<div class='citation'><h3>[{citation['n']}] {html.escape(citation['title'])}</h3>"
+            f"<p class='meta'>{html.escape(note)}</p><p><mark>{html.escape(citation['quote'])}</mark></p></div>"
+        )
     article = assistant.store.article(citation["source"])
     body = article.body
     start, end = citation["start"], citation["end"]
