@@ -31,12 +31,13 @@ from rag.answer_model import shipped_model
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings
-from rag.store import ChunkStore, StoreError, chroma_client
+from rag.store import ChunkStore, ServerUnavailableError, StoreError, chroma_client, server_errors
 
 MAX_QUESTION_CHARS = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 POLITE = {
     "empty": "请输入一个问题。Please type a question. Vui lòng nhập câu hỏi.",
+    "unavailable": "索引服务器暂时无法访问，请稍后再试。The index server is not reachable right now: {error}",
     "too_long": (
         "这个问题太长了（{n} 个字符，上限 {limit}），请缩短后再问。"
         "The question is too long ({n} characters; the limit is {limit}). Please shorten it."
@@ -120,6 +121,15 @@ class Assistant:
             yield problem.text
             yield problem
             return
+        try:
+            with server_errors(self.settings, "try again when it is back"):
+                yield from self._answer(question, history, k)
+        except ServerUnavailableError as error:
+            polite = Answer(text=POLITE["unavailable"].format(error=error), refused=True)
+            yield polite.text
+            yield polite
+
+    def _answer(self, question: str, history: list[Turn] | None, k: int | None) -> Iterator[str | Answer]:
         # One spelling of each letter: a Vietnamese "ạ" may arrive as "a" plus a combining dot.
         question = unicodedata.normalize("NFC", CONTROL.sub(" ", question)).strip()
         history = list(history or [])

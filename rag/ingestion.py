@@ -26,7 +26,7 @@ from rag.embeddings import make_embeddings
 from rag.keyword import segmenter
 from rag.schema import Article, Chunk
 from rag.settings import Settings
-from rag.store import ChunkStore, StoreError, chroma_client, writer_lock
+from rag.store import ChunkStore, StoreError, chroma_client, server_errors, writer_lock
 
 DEFAULT_PATHS = ("seeds",)
 
@@ -141,7 +141,10 @@ def ingest(
     settings = settings or Settings()
     report = IngestReport()
     paths = list(paths or DEFAULT_PATHS)
-    with writer_lock(Path(settings.data_dir), settings.lock_timeout):
+    with (
+        writer_lock(Path(settings.data_dir), settings.lock_timeout),
+        server_errors(settings, "nothing was committed: start it again and re-run the ingest"),
+    ):
         if store is None:
             embeddings = make_embeddings(
                 settings.embedding, settings.embedding_batch_size, show_progress, settings.embedding_device
@@ -276,7 +279,7 @@ def chunk_vectors(chunks: list[Chunk], spans: list[tuple[int, int]], title: np.n
 
 def remove_articles(sources: Iterable[str], *, settings: Settings, store: ChunkStore) -> int:
     """Remove articles from the index by file name; returns how many were indexed."""
-    with writer_lock(Path(settings.data_dir), settings.lock_timeout):
+    with writer_lock(Path(settings.data_dir), settings.lock_timeout), server_errors(settings, "nothing was removed"):
         store.prepare_write()
         known = [source for source in sources if source in store.records]
         for source in known:

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the chat binds to.")
     port: int = Field(7860, description="Port of the chat.")
     auth: str | None = Field(None, description="'user:password' to require a login.")
+    admin_auth: str | None = Field(
+        None, description="'user:password' required in the Documents tab to add, remove or rebuild."
+    )
     examples_file: Path | None = Field(None, description="Example questions shown in the chat, one per line.")
 
     @property

@@ -43,6 +43,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
@@ -78,6 +79,27 @@ class IndexMissingError(StoreError):
 
 class IndexOutdatedError(StoreError):
     pass
+
+
+class ServerUnavailableError(StoreError):
+    pass
+
+
+# What the HTTP client raises when the Chroma server is gone (refused, reset, timed out).
+SERVER_GONE = (httpx.TransportError,)
+
+
+@contextmanager
+def server_errors(settings: Settings, outcome: str) -> Iterator[None]:
+    """A Chroma server that goes away becomes one ``ServerUnavailableError`` naming it and
+    saying what became of the work (``outcome``)."""
+    try:
+        yield
+    except SERVER_GONE as error:
+        raise ServerUnavailableError(
+            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port} is not reachable "
+            f"({type(error).__name__}); {outcome}"
+        ) from None
 
 
 def chroma_settings() -> ChromaSettings:
@@ -484,7 +506,11 @@ class ChunkStore:
             write_json_atomic(self.previous_path, old)
         write_json_atomic(self.manifest_path, manifest)
 
-        # Committed: from here on, only this process's view and the clean-up.
+        # Committed: from here on, only this process's view and the clean-up, which a
+        # vanished server postpones (the next question reloads, the next write cleans up).
         self.abandon()
-        self._load(manifest, file_key(self.manifest_path))
-        self.repair()
+        try:
+            self._load(manifest, file_key(self.manifest_path))
+            self.repair()
+        except SERVER_GONE:
+            self._loaded_key = None

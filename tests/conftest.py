@@ -69,7 +69,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def chroma_server(tmp_path):
+def chroma_server(chroma_server_process):
+    return chroma_server_process[0]
+
+
+@pytest.fixture
+def chroma_server_process(tmp_path):
+    """``(port, process)`` of a real ``chroma run`` on loopback, stopped after the test."""
     port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen(
@@ -86,7 +92,7 @@ def chroma_server(tmp_path):
                 time.sleep(0.2)
         else:
             pytest.fail("chroma run did not start within 60 s")
-        yield port
+        yield port, process
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -52,3 +52,47 @@ def test_data_dirs_sharing_a_server_never_touch_each_others_collections(chroma_s
     assert [name for name in names if name.startswith(owner)] == [store.collection.name]
     # The first index keeps its current collection and, until its next commit, the one before.
     assert 1 <= len(names) - 1 <= 2
+
+
+def test_a_server_that_goes_away_gives_one_clear_line_and_commits_report_the_truth(
+    chroma_server_process, tmp_path, e5, monkeypatch
+):
+    import subprocess
+    import sys
+
+    import rag.store
+    from rag.assistant import Assistant
+
+    port, server = chroma_server_process
+    settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port, _env_file=None)
+    ingest([SEED_FILES[0]], settings=settings, show_progress=False)
+    assistant = Assistant(ChunkStore(chroma_client(settings), e5, settings.data_dir), settings)
+
+    # The server dies right after the manifest is written: the ingest committed, and says so.
+    write = rag.store.write_json_atomic
+
+    def write_then_lose_the_server(path, data):
+        write(path, data)
+        if path.name == "manifest.json":
+            server.terminate()
+            server.wait(timeout=30)
+
+    monkeypatch.setattr(rag.store, "write_json_atomic", write_then_lose_the_server)
+    report = ingest([SEED_FILES[1]], settings=settings, show_progress=False)
+    monkeypatch.undo()
+    assert report.errors == [] and report.files == 1
+    manifest = (settings.data_dir / "manifest.json").read_text(encoding="utf-8")
+    assert SEED_FILES[1].name in manifest
+
+    # With the server gone, a question gets a polite answer and the CLI one line, exit status 2.
+    answer = assistant.ask("越南和俄罗斯的贸易额是多少？")
+    assert answer.refused and "not reachable" in answer.text
+    env = {"RAG_DATA_DIR": str(settings.data_dir), "RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(port),
+           "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "ingest.py", "--quiet", str(SEED_FILES[2])], cwd=SEEDS.parent, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Chroma server" in result.stderr
+    assert "Traceback" not in result.stderr

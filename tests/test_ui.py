@@ -52,7 +52,7 @@ def test_ask_endpoint_returns_answer_and_citations(client):
 def test_uploaded_article_is_searchable_and_shown_as_text(client, tmp_path):
     article = tmp_path / "culture_week.txt"
     article.write_text(HOSTILE, encoding="utf-8")
-    status, _table, _choices = client.predict([handle_file(str(article))], api_name="/add_documents")
+    status, _table, _choices, _title = client.predict([handle_file(str(article))], api_name="/add_documents")
     assert "files=1" in status and "errors=0" in status
 
     messages, _cleared = client.predict("越俄文化交流周展出了多少幅摄影作品？", [], "extractive", 5, api_name="/chat")
@@ -84,10 +84,44 @@ def test_uploads_of_every_format_each_get_a_line(client, tmp_path):
     page.write_text(news_page(), encoding="utf-8")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 truncated")
-    status, table, _ = client.predict([handle_file(str(page)), handle_file(str(broken))], api_name="/add_documents")
+    status, table, _, title = client.predict([handle_file(str(page)), handle_file(str(broken))], api_name="/add_documents")
     assert "files=1" in status and "errors=1" in status
     assert "broken.pdf: not a valid PDF" in status
     assert "page.html" in [row[1] for row in table["data"]]
+    assert f"· {len(table['data'])} articles" in title  # the header counts what is indexed now
+
+
+def test_an_upload_named_like_an_article_is_replaced_only_when_confirmed(client, tmp_path):
+    first = tmp_path / "notice.txt"
+    first.write_text("通知\n会议于周一举行。\n", encoding="utf-8")
+    client.predict([handle_file(str(first))], api_name="/add_documents")
+    first.write_text("新通知\n会议改在周二举行，地点不变。\n", encoding="utf-8")
+    status, table, *_ = client.predict([handle_file(str(first))], api_name="/add_documents")
+    assert "notice.txt: 已有同名文章" in status and "“通知”" in status and "“新通知”" in status
+    assert "files=" not in status and ["通知", "notice.txt"] == [row[:2] for row in table["data"] if row[1] == "notice.txt"][0]
+    status, table, *_ = client.predict([handle_file(str(first))], True, api_name="/add_documents")
+    assert "files=1" in status and "errors=0" in status
+    assert [row[0] for row in table["data"] if row[1] == "notice.txt"] == ["新通知"]
+
+
+def test_admin_login_guards_the_documents_actions(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", admin_auth="editor:s3cret", _env_file=None)
+    ingest([SEEDS], settings=settings, show_progress=False)
+    app = build_app(settings)
+    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(app.local_url, verbose=False)
+        article = tmp_path / "note.txt"
+        article.write_text("短讯\n两国签署了教育合作协议。\n", encoding="utf-8")
+        status, table, *_ = client.predict([handle_file(str(article))], api_name="/add_documents")
+        assert "admin login" in status and "note.txt" not in [row[1] for row in table["data"]]
+        wrong = client.predict([handle_file(str(article))], False, "editor", "guess", api_name="/add_documents")
+        assert "admin login" in wrong[0]
+        status, table, *_ = client.predict([handle_file(str(article))], False, "editor", "s3cret", api_name="/add_documents")
+        assert "files=1" in status and "note.txt" in [row[1] for row in table["data"]]
+        assert "22亿美元" in client.predict("2016年越俄双边贸易总额是多少？", api_name="/ask")["answer"]  # chat stays open
+    finally:
+        app.close()
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag.assistant import Assistant  # noqa: E402
-from rag.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from rag.documents import SUPPORTED_SUFFIXES, DocumentError, load_article  # noqa: E402
 from rag.generation import chat_model_from_settings  # noqa: E402
 from rag.ingestion import IngestCancelled, ingest, remove_articles  # noqa: E402
 from rag.schema import Answer  # noqa: E402
@@ -199,8 +200,45 @@ def build_app(settings: Settings) -> gr.Blocks:
             for source, record in sorted(store.records.items())
         ]
 
+    def header() -> str:
+        store.refresh()  # another process may have changed the index since
+        return (
+            "## 新闻问答 · News, answered with citations\n"
+            f"Embedding `{store.embeddings.identity}` · answerer `{default_answerer}`"
+            + (f" (LLM `{settings.llm_model}` available)" if "llm" in assistants else "")
+            + f" · {len(store.records)} articles"
+        )
+
     def refreshed(message: str):
-        return message, documents(), gr.update(choices=sorted(store.records), value=None)
+        """The status line, and every view of the index as it is now (any process's changes)."""
+        return message, documents(), gr.update(choices=sorted(store.records), value=None), header()
+
+    def admin_refusal(user: str, password: str) -> str:
+        """Why a Documents action is refused ("" when ``RAG_ADMIN_AUTH`` is unset or matches)."""
+        if not settings.admin_auth:
+            return ""
+        if secrets.compare_digest(f"{user}:{password}".encode(), settings.admin_auth.encode()):
+            return ""
+        return "需要管理员登录 · Adding, removing and rebuilding need the admin login (RAG_ADMIN_AUTH)."
+
+    def replacing(name: str, upload: str) -> str:
+        """What an upload would change in the article of the same name ("" when none is indexed)."""
+        if name not in store.records:
+            return ""
+        record = store.records[name]
+        try:
+            new = load_article(upload, settings.max_file_bytes, settings.max_file_chars)
+        except DocumentError as error:
+            return f"{name}: {error.reason}"
+        old = store.article(name)
+        if new.file_hash == record["file_hash"]:
+            return ""  # the same file again: nothing to confirm, nothing changes
+        change = "same text" if new.body == old.body else f"{len(old.body):,} → {len(new.body):,} characters"
+        return (
+            f"{name}: 已有同名文章 · an article of this name is indexed (“{old.title}”, added "
+            f"{record['ingested_at']}); the new file: “{new.title}”, {change}. "
+            "勾选“替换同名文章”后再添加 · Tick “Replace articles of the same name” and add again to replace it."
+        )
 
     def run_ingest(paths: list, outcome: dict, progress: gr.Progress, **options) -> Iterator[str]:
         """Ingest in a worker thread, yielding its progress; the report or error lands in
@@ -232,35 +270,43 @@ def build_app(settings: Settings) -> gr.Blocks:
         finally:
             cancelled.set()
 
-    def add_files(files: list[str] | None, progress=gr.Progress()):
+    def add_files(files: list[str] | None, replace: bool, user: str, password: str, progress=gr.Progress()):
+        refusal = admin_refusal(user, password)
+        if refusal:
+            yield refreshed(refusal)
+            return
         problems, accepted = [], []
         uploads.mkdir(parents=True, exist_ok=True)
         for upload in files or []:
             name = safe_upload_name(upload)
             size = os.path.getsize(upload)
+            target = uploads / name
             if Path(name).suffix not in SUPPORTED_SUFFIXES:
                 problems.append(f"{name}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be added")
             elif size > settings.max_file_bytes:
                 problems.append(f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+            elif target.resolve().parent != uploads:  # never write outside the upload folder
+                problems.append(f"{name}: refused file name")
+            elif not replace and (question := replacing(name, upload)):
+                problems.append(question)  # nothing is copied over the indexed file's upload
             else:
-                target = uploads / name
-                if target.resolve().parent != uploads:  # never write outside the upload folder
-                    problems.append(f"{name}: refused file name")
-                    continue
                 shutil.copyfile(upload, target)
                 accepted.append(target)
         if not accepted:
             yield refreshed("\n".join(problems) or "请选择文件 · Choose files to add.")
             return
         outcome: dict = {}
-        for status in run_ingest(accepted, outcome, progress):
+        for status in run_ingest(accepted, outcome, progress, replace=replace):
             yield refreshed(status)
         if "error" in outcome:
             yield refreshed(ingest_failure(outcome["error"]))
             return
         yield refreshed("\n".join([f"已添加 · Added: {outcome['report'].summary()}", *problems, *outcome["report"].errors]))
 
-    def remove(source: str | None):
+    def remove(source: str | None, user: str, password: str):
+        refusal = admin_refusal(user, password)
+        if refusal:
+            return refreshed(refusal)
         if not source:
             return refreshed("请选择要删除的文章 · Choose an article to remove.")
         try:
@@ -272,7 +318,11 @@ def build_app(settings: Settings) -> gr.Blocks:
             uploaded.unlink()
         return refreshed(f"已删除 · Removed {source}" if removed else f"{source} is not in the index")
 
-    def rebuild(progress=gr.Progress()):
+    def rebuild(user: str, password: str, progress=gr.Progress()):
+        refusal = admin_refusal(user, password)
+        if refusal:
+            yield refreshed(refusal)
+            return
         paths = [record["path"] for record in store.records.values() if record.get("path")]
         outcome: dict = {}
         for status in run_ingest(paths, outcome, progress, rebuild=True):
@@ -295,12 +345,7 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     with gr.Blocks(title="新闻问答 · News QA") as app:
         session = gr.State(new_session())
-        gr.Markdown(
-            "## 新闻问答 · News, answered with citations\n"
-            f"Embedding `{store.embeddings.identity}` · answerer `{default_answerer}`"
-            + (f" (LLM `{settings.llm_model}` available)" if "llm" in assistants else "")
-            + f" · {len(store.records)} articles"
-        )
+        title = gr.Markdown(header())
         with gr.Tab("对话 · Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -330,9 +375,15 @@ def build_app(settings: Settings) -> gr.Blocks:
                 file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath",
                 label="添加文章 · Add " + " ".join(sorted(SUPPORTED_SUFFIXES)), elem_id="upload",
             )
+            with gr.Row(visible=bool(settings.admin_auth)):
+                admin_user = gr.Textbox("", label="管理员 · Admin user", elem_id="admin-user")
+                admin_password = gr.Textbox("", label="密码 · Password", type="password", elem_id="admin-password")
+            replace = gr.Checkbox(False, label="替换同名文章 · Replace articles of the same name", elem_id="replace")
             add = gr.Button("添加到索引 · Add to index", variant="primary", elem_id="add-files")
             with gr.Row():
-                chosen = gr.Dropdown(sorted(store.records), label="文章 · Article", elem_id="remove-choice")
+                chosen = gr.Dropdown(
+                    sorted(store.records), value=None, label="文章 · Article", elem_id="remove-choice"
+                )
                 remove_button = gr.Button("删除 · Remove", variant="stop", elem_id="remove")
                 rebuild_button = gr.Button("重建索引 · Rebuild index", elem_id="rebuild")
                 cancel_button = gr.Button("取消 · Cancel", elem_id="cancel-ingest")
@@ -344,12 +395,19 @@ def build_app(settings: Settings) -> gr.Blocks:
             lambda: ([], new_session(), PANEL_PLACEHOLDER), outputs=[chatbot, session, panel], api_visibility="private"
         )
         citation_open.click(open_citation, [citation_request, session], panel, api_visibility="private")
-        documents_io = [status, table, chosen]
-        adding = add.click(add_files, files, documents_io, api_name="add_documents")
-        remove_button.click(remove, chosen, documents_io, api_visibility="private")
-        rebuilding = rebuild_button.click(rebuild, None, documents_io, api_visibility="private")
+        documents_io = [status, table, chosen, title]
+        admin = [admin_user, admin_password]
+        adding = add.click(add_files, [files, replace, *admin], documents_io, api_name="add_documents")
+        remove_button.click(
+            remove, [chosen, *admin], documents_io, api_visibility="private",
+            # Nothing is removed without a yes: the browser asks first.
+            js="(source, user, password) => [source && confirm(`删除 · Remove ${source}?`) ? source : null, user, password]",
+        )  # fmt: skip
+        rebuilding = rebuild_button.click(rebuild, admin, documents_io, api_visibility="private")
         cancel_button.click(None, cancels=[adding, rebuilding], api_visibility="private")
         gr.api(api_ask, api_name="ask")
+        # Every page load shows the index as it is now, whatever changed it since.
+        app.load(lambda: refreshed("")[1:], None, [table, chosen, title], api_visibility="private")
     app.queue(default_concurrency_limit=2)
     return app
 
