@@ -333,7 +333,7 @@ def markdown(result: dict) -> str:
     ]
     for name, ingest_row in result["ingest"].items():
         lines.append(
-            f"| ingest {name}: {ingest_row['files']} files, {ingest_row['chunks']} chunks | {ingest_row['seconds']} s, "
+            f"| ingest {name}: {ingest_row['chunks']} chunks | {ingest_row['seconds']} s, "
             f"{ingest_row['chunks_per_s']} chunks/s, peak {ingest_row['peak_rss_mb']} MB, "
             f"{ingest_row['ratio_to_model']} × the model alone on its chunks | ≤ 1.3 × |"
         )

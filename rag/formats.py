@@ -18,13 +18,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import docx
-import pypdf
-import trafilatura
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from lxml.etree import XMLSyntaxError
-from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+# The readers import their libraries when first used: together they would add 0.2 s to the
+# start of every process, and most never read a web page, PDF or Word file.
 
 
 class FormatError(ValueError):
@@ -53,6 +48,8 @@ ADVERTS = "//*[contains(@class, 'advert') or contains(@id, 'advert')]"
 
 
 def read_html(data: bytes) -> Extracted:
+    import trafilatura
+
     # Raw bytes: trafilatura tries UTF-8, then guesses the charset (charset-normalizer), GBK included.
     document = trafilatura.bare_extraction(
         data,
@@ -95,6 +92,9 @@ def _join(page_text: str) -> list[str]:
 
 
 def read_pdf(data: bytes) -> Extracted:
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))  # tries the empty password itself
         pages = [page.extract_text() for page in reader.pages]
@@ -126,6 +126,11 @@ def _row_text(row) -> str:
 
 
 def read_docx(data: bytes) -> Extracted:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from lxml.etree import XMLSyntaxError
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, XMLSyntaxError, PackageNotFoundError) as err:

@@ -224,7 +224,8 @@ class ChunkStore:
         self.manifest, self.collection, self.keyword = manifest, collection, keyword
         self.committed_ids = {cid for rec in self.records.values() for cid in rec["chunk_ids"]}
         self._loaded_key = key
-        live = {name for rec in [*self.records.values(), *self.previous_records.values()] for name in rec["files"]}
+        records = [*self.records.values(), *self.previous_records.values()]
+        live = {name for rec in records for name in rec.get("files", {}).values()}  # none in old layouts
         for cache in (self._articles, self._sentence_vectors):
             for name in set(cache) - live:
                 cache.pop(name, None)

@@ -50,7 +50,7 @@ def test_limit_and_table(bot):
                  "recall_ratio": 1, "latency_ratio_p50": 1},
         "growth": [],
     }
-    assert "| ingest seeds: 1 files, 1 chunks |" in markdown(result)
+    assert "| ingest seeds: 1 chunks |" in markdown(result)
 
 
 def test_growth_against_a_chroma_server(chroma_server, tmp_path, e5):

@@ -29,10 +29,16 @@ ARTICLE = (
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_settings(tmp_path_factory):
+    shutil.rmtree(SHOTS, ignore_errors=True)  # this run's screenshots only
+    return Settings(data_dir=tmp_path_factory.mktemp("browser-data"), _env_file=None)
+
+
+@pytest.fixture(scope="module")
+def app_url(app_settings):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-data"), _env_file=None)
+    settings = app_settings
     ingest([SEEDS], settings=settings, show_progress=False)
     app = build_app(settings)
     launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
@@ -46,13 +52,14 @@ def app_url(tmp_path_factory):
 def page(app_url):
     from playwright.sync_api import sync_playwright
 
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 950})
-        page.dialogs = []
-        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.dialogs, page.confirm_dialogs = [], False
+        page.on("dialog", lambda dialog: (
+            page.dialogs.append(dialog.message), dialog.accept() if page.confirm_dialogs else dialog.dismiss()
+        ))  # fmt: skip
         page.outside = []  # the page must work offline: nothing fetched from a CDN
         page.on("request", lambda r: None if urlsplit(r.url).hostname in LOCAL else page.outside.append(r.url))
         page.goto(app_url, wait_until="domcontentloaded")
@@ -116,3 +123,34 @@ def test_a_conversation_with_citations_refusal_and_upload(page, tmp_path):
     assert page.dialogs == []  # … and never run
     assert page.outside == []
     page.screenshot(path=SHOTS / "6-uploaded-answer.png")
+
+
+def test_documents_reflect_other_writers_on_reload_and_remove_asks_first(page, app_settings, tmp_path):
+    # Another writer (here: an ingest outside the app) adds an article; a page load shows it.
+    note = tmp_path / "outside_note.txt"
+    note.write_text("外部短讯\n两国签署了教育合作协议。\n", encoding="utf-8")
+    ingest([note], settings=app_settings, show_progress=False)
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("tab", name="文档 · Documents").click()
+    page.wait_for_function("() => document.querySelector('#documents')?.innerText.includes('outside_note.txt')",
+                           timeout=30_000)  # fmt: skip
+
+    def remove_note():
+        page.click("#remove-choice input")
+        page.keyboard.type("outside_note")
+        page.keyboard.press("Enter")
+        page.click("#remove")
+
+    remove_note()  # the browser asks; the dialog is dismissed: nothing is removed
+    page.wait_for_function("() => (document.querySelector('#documents-status textarea')?.value || '').length > 0",
+                           timeout=30_000)  # fmt: skip
+    assert page.dialogs == ["删除 · Remove outside_note.txt?"]
+    assert "outside_note.txt" in page.inner_text("#documents")
+    page.confirm_dialogs = True
+    remove_note()
+    page.wait_for_function(
+        "() => (document.querySelector('#documents-status textarea')?.value || '').includes('Removed outside_note.txt')",
+        timeout=30_000,
+    )
+    assert "outside_note.txt" not in page.inner_text("#documents")
+    page.screenshot(path=SHOTS / "7-removed.png")

@@ -201,7 +201,6 @@ def build_app(settings: Settings) -> gr.Blocks:
         ]
 
     def header() -> str:
-        store.refresh()  # another process may have changed the index since
         return (
             "## 新闻问答 · News, answered with citations\n"
             f"Embedding `{store.embeddings.identity}` · answerer `{default_answerer}`"
@@ -211,6 +210,7 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     def refreshed(message: str):
         """The status line, and every view of the index as it is now (any process's changes)."""
+        store.refresh()
         return message, documents(), gr.update(choices=sorted(store.records), value=None), header()
 
     def admin_refusal(user: str, password: str) -> str:
