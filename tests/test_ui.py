@@ -169,3 +169,23 @@ def test_a_citation_of_a_replaced_or_removed_article_says_so(settings, seed_copy
 
     remove_articles([citation["source"]], settings=settings, store=assistant.store)
     assert "has been removed since this answer" in render_citation(assistant, citation)
+
+
+def test_a_long_upload_can_be_cancelled_and_leaves_the_index_as_it_was(client, tmp_path):
+    import time
+
+    sentences = [f"第{n}届越俄合作论坛讨论了能源、交通和教育领域的{n}个项目。" for n in range(1, 500)]
+    long = tmp_path / "long_forum.txt"
+    long.write_text("长篇论坛纪要\n" + "".join(sentences) + "\n", encoding="utf-8")  # about 45 KB, under the 50 KB limit
+    job = client.submit([handle_file(str(long))], api_name="/add_documents")
+    deadline = time.monotonic() + 120
+    while not any("texts embedded" in str(update[0]) for update in job.outputs()):
+        assert time.monotonic() < deadline, "no progress reported"
+        time.sleep(0.2)
+    assert job.cancel()
+    time.sleep(3)  # the ingest stops at its next batch and releases the lock
+    small = tmp_path / "short_note.txt"
+    small.write_text("短讯\n两国签署了教育合作协议。\n", encoding="utf-8")
+    status, table, *_ = client.predict([handle_file(str(small))], api_name="/add_documents")
+    files = [row[1] for row in table["data"]]
+    assert "files=1" in status and "short_note.txt" in files and "long_forum.txt" not in files

@@ -14,7 +14,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import gradio as gr  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.documents import SUPPORTED_SUFFIXES, DocumentError, load_article  # noqa: E402
 from rag.generation import chat_model_from_settings  # noqa: E402
-from rag.ingestion import IngestCancelled, ingest, remove_articles  # noqa: E402
+from rag.ingestion import IngestCancelled, IngestReport, ingest, remove_articles  # noqa: E402
 from rag.schema import Answer  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.store import StoreError  # noqa: E402
@@ -240,11 +240,11 @@ def build_app(settings: Settings) -> gr.Blocks:
             "勾选“替换同名文章”后再添加 · Tick “Replace articles of the same name” and add again to replace it."
         )
 
-    def run_ingest(paths: list, outcome: dict, progress: gr.Progress, **options) -> Iterator[str]:
-        """Ingest in a worker thread, yielding its progress; the report or error lands in
-        ``outcome``. Closing this generator (the Cancel button) stops the ingest at its next
-        batch of texts: nothing is committed and the index stays as it was."""
-        cancelled, state = threading.Event(), {"done": 0, "total": 0}
+    def ingest_updates(paths: list, progress: gr.Progress, summary: Callable[[IngestReport], str], **options):
+        """Ingest in a worker thread, yielding the Documents views with its progress, then with
+        ``summary(report)`` or the error. Closing this generator (the Cancel button) stops the
+        ingest at its next batch of texts: nothing is committed and the index stays as it was."""
+        cancelled, state, outcome = threading.Event(), {"done": 0, "total": 0}, {}
 
         def on_progress(done: int, total: int) -> None:
             state.update(done=done, total=total)
@@ -266,9 +266,10 @@ def build_app(settings: Settings) -> gr.Blocks:
                 worker.join(timeout=0.5)
                 if state["total"]:
                     progress((state["done"], state["total"]), desc="embedding", unit="texts")
-                    yield f"正在索引 · Indexing: {state['done']:,} / {state['total']:,} texts embedded …"
+                    yield refreshed(f"正在索引 · Indexing: {state['done']:,} / {state['total']:,} texts embedded …")
         finally:
             cancelled.set()
+        yield refreshed(ingest_failure(outcome["error"]) if "error" in outcome else summary(outcome["report"]))
 
     def add_files(files: list[str] | None, replace: bool, user: str, password: str, progress=gr.Progress()):
         refusal = admin_refusal(user, password)
@@ -295,13 +296,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         if not accepted:
             yield refreshed("\n".join(problems) or "请选择文件 · Choose files to add.")
             return
-        outcome: dict = {}
-        for status in run_ingest(accepted, outcome, progress, replace=replace):
-            yield refreshed(status)
-        if "error" in outcome:
-            yield refreshed(ingest_failure(outcome["error"]))
-            return
-        yield refreshed("\n".join([f"已添加 · Added: {outcome['report'].summary()}", *problems, *outcome["report"].errors]))
+        yield from ingest_updates(
+            accepted, progress, lambda report: "\n".join([f"已添加 · Added: {report.summary()}", *problems, *report.errors]),
+            replace=replace,
+        )  # fmt: skip
 
     def remove(source: str | None, user: str, password: str):
         refusal = admin_refusal(user, password)
@@ -324,14 +322,10 @@ def build_app(settings: Settings) -> gr.Blocks:
             yield refreshed(refusal)
             return
         paths = [record["path"] for record in store.records.values() if record.get("path")]
-        outcome: dict = {}
-        for status in run_ingest(paths, outcome, progress, rebuild=True):
-            yield refreshed(status)
-        if "error" in outcome:
-            yield refreshed(ingest_failure(outcome["error"]))
-            return
-        report = outcome["report"]
-        yield refreshed(f"已重建 · Rebuilt: {report.summary()}" + "".join(f"\n{e}" for e in report.errors))
+        yield from ingest_updates(
+            paths, progress, lambda report: "\n".join([f"已重建 · Rebuilt: {report.summary()}", *report.errors]),
+            rebuild=True,
+        )  # fmt: skip
 
     def api_ask(question: str, history: list[list[str]] | None = None, k: int | None = None) -> dict:
         """Answer a question; returns the answer text, whether it is a refusal, and its citations."""
