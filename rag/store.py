@@ -43,6 +43,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import chromadb
+import chromadb.errors
 import httpx
 import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -59,6 +60,10 @@ COLLECTION_PREFIX = "rag_chunks_"
 # rebuilt by the next ingest (sentence vectors must line up with ``split_sentences``).
 LAYOUT = 3
 ADD_BATCH = 1000  # Chroma caps one add; this stays far below the cap
+# The chunks of the last commit that every dense search compares exactly (an upload's
+# worth); a larger commit is left to the vector index alone.
+MAX_RECENT = 500
+SEARCHABLE_TIMEOUT = 60.0  # seconds a commit waits for Chroma to serve what it staged
 
 
 class StoreError(RuntimeError):
@@ -169,6 +174,28 @@ def write_array_atomic(path: Path, array: np.ndarray) -> None:
     write_atomic(path, save)
 
 
+def wait_until_searchable(collection, ids: list[str], timeout: float = SEARCHABLE_TIMEOUT) -> None:
+    """Wait until Chroma serves the vectors of ``ids``.
+
+    chromadb's local mode applies a write to its vector segment a little after the write
+    returns; under load, long enough for a question to meet an id whose vector is not there
+    yet ("Error finding id" from get(), or a query that leaves the chunk out). Committing
+    only once the vectors are served means no reader ever meets such an id.
+    """
+    deadline = time.monotonic() + timeout
+    for begin in range(0, len(ids), ADD_BATCH):
+        batch = ids[begin : begin + ADD_BATCH]
+        while True:
+            try:
+                if len(collection.get(ids=batch, include=["embeddings"])["ids"]) == len(batch):
+                    break
+            except chromadb.errors.InternalError:
+                pass  # not applied yet
+            if time.monotonic() > deadline:
+                raise StoreError(f"Chroma did not make {len(batch)} new chunks searchable within {timeout:g} s")
+            time.sleep(0.05)
+
+
 def file_key(path: Path) -> tuple | None:
     """What changes when a file is replaced (a rename gives it a new inode)."""
     try:
@@ -205,7 +232,7 @@ class ChunkStore:
         self._loaded_key: tuple | None = None
         self.manifest: dict = {"articles": {}}
         self.previous_records: dict[str, dict] = {}
-        self._load(self._read_manifest(self.manifest_path), file_key(self.manifest_path))
+        self._load(self._read_manifest(self.manifest_path), file_key(self.manifest_path), initial=True)
 
     # reading ---------------------------------------------------------------------------
     @staticmethod
@@ -214,7 +241,7 @@ class ChunkStore:
             return json.loads(path.read_text(encoding="utf-8"))
         return {"articles": {}}
 
-    def _load(self, manifest: dict, key: tuple | None) -> None:
+    def _load(self, manifest: dict, key: tuple | None, initial: bool = False) -> None:
         """Switch to ``manifest``: each attribute is replaced whole, so a question running in
         another thread sees either generation's value, and the previous generation's
         articles stay readable (``previous_records``) for it."""
@@ -222,7 +249,10 @@ class ChunkStore:
         keyword = self._load_keyword(manifest)
         self.previous_records = self.manifest["articles"]
         self.manifest, self.collection, self.keyword = manifest, collection, keyword
+        before = {cid for rec in self.previous_records.values() for cid in rec["chunk_ids"]}
         self.committed_ids = {cid for rec in self.records.values() for cid in rec["chunk_ids"]}
+        new = self.committed_ids - before
+        self.recent_ids = sorted(new) if not initial and len(new) <= MAX_RECENT else []
         self._loaded_key = key
         records = [*self.records.values(), *self.previous_records.values()]
         live = {name for rec in records for name in rec.get("files", {}).values()}  # none in old layouts
@@ -341,6 +371,15 @@ class ChunkStore:
             )
             if cid in committed and meta is not None
         ]
+        # chromadb's local vector index can lag just behind a write: a chunk committed a moment
+        # ago is sometimes missing from query results although get() has it (about one run in
+        # 40 here). The last commit's chunks are few, so they are compared exactly instead.
+        found = {hit[0] for hit in hits}
+        recent = [cid for cid in self.recent_ids if cid not in found]
+        if recent:
+            for cid, (text, meta, embedding) in self.get_chunks(recent, with_embeddings=True).items():
+                hits.append((cid, text, meta, float(np.dot(vector, embedding))))
+            hits.sort(key=lambda hit: -hit[3])
         return hits[:k]
 
     def get_chunks(self, ids: list[str], with_embeddings: bool = False) -> dict[str, tuple]:
@@ -490,6 +529,7 @@ class ChunkStore:
             write_json_atomic(articles_root / files["article"], asdict(article))
             write_array_atomic(articles_root / files["vectors"], self._pending_sentences[source])
 
+        wait_until_searchable(self._target, [cid for r in self._pending.values() if r for cid in r["chunk_ids"]])
         old = self.manifest
         retired = [name for name in old.get("retired", []) if name != self._target.name]
         if self._rebuilding and old.get("collection"):

@@ -220,6 +220,36 @@ def test_chunks_added_through_a_store_that_already_answered_are_found(settings, 
     assert "350名" in bot.ask(question).text
 
 
+def test_a_chunk_the_vector_index_has_not_caught_up_with_is_still_found(settings, seed_copy, tmp_path, monkeypatch):
+    """chromadb's local vector index sometimes lags behind a write (the flake of the test
+    above, about one run in 40): query() leaves out a chunk that get() has. Here the lag is
+    made certain; the last commit's chunks are still found, with their exact similarity."""
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    bot = Assistant.load(settings)
+    upload = tmp_path / "forum.txt"
+    upload.write_text("越俄青年论坛\n首届越俄青年论坛在岘港举行，共有350名青年代表出席。\n", encoding="utf-8")
+    ingest([upload], settings=settings, store=bot.store, show_progress=False)
+    real_query = type(bot.store.collection).query
+
+    def lagging_query(collection, *args, **kwargs):
+        result = real_query(collection, *args, **kwargs)
+        keep = [i for i, cid in enumerate(result["ids"][0]) if not cid.startswith("forum.txt")]
+        columns = ("ids", "documents", "metadatas", "distances", "embeddings")
+        return {key: [[values[0][i] for i in keep]] if key in columns and values else values
+                for key, values in result.items()}  # fmt: skip
+
+    monkeypatch.setattr(type(bot.store.collection), "query", lagging_query)
+    question = "首届越俄青年论坛有多少名青年代表出席？"
+    vector = bot.store.embeddings.embed_query(question)
+    lagged = bot.store.collection.query(query_embeddings=[vector], n_results=20)["ids"][0]
+    assert lagged and not any(cid.startswith("forum.txt") for cid in lagged)  # the index "misses" it
+    hits = bot.store.dense_search(vector, 20)
+    assert hits[0][0].startswith("forum.txt") and hits[0][3] > hits[1][3]
+    assert "350名" in bot.ask(question).text
+
+
 def bad_entries(folder, outside):
     """Over 60 files and links that must each be refused on a line of their own; returns
     ``{name shown in the message: reason fragment}``."""
