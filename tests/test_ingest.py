@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -526,36 +525,51 @@ def test_a_reader_process_answers_without_errors_while_an_article_is_replaced(se
     assert errors == 0, err[-2000:]
 
 
+KILLER = """
+import os, signal, sys
+import rag.store
+from rag.ingestion import ingest
+from rag.settings import Settings
+
+step, data_dir, folder = sys.argv[1:4]
+real_replace = os.replace
+
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_at_the_manifest(source, destination):  # every other file is written by then
+    if Path(destination).name == "manifest.json":
+        die()
+    real_replace(source, destination)
+
+
+owner, name, replacement = {
+    "chunks": (rag.store.ChunkStore, "stage", die),
+    "keyword": (rag.store.KeywordIndex, "save", die),
+    "article": (rag.store, "write_json_atomic", die),
+    "vectors": (rag.store, "write_array_atomic", die),
+    "manifest": (os, "replace", die_at_the_manifest),
+}[step]
+setattr(owner, name, replacement)
+ingest([folder], settings=Settings(data_dir=data_dir, _env_file=None), rebuild=True, show_progress=False)
+print("not killed")
+"""
+
+
 @pytest.mark.parametrize("step", ["chunks", "keyword", "article", "vectors", "manifest"])
-def test_a_rebuild_killed_at_any_write_step_leaves_the_previous_index_answering(settings, seed_copy, e5, monkeypatch, step):
-    import rag.store
+def test_a_rebuild_killed_at_any_write_step_leaves_the_previous_index_answering(settings, seed_copy, e5, step):
+    """kill -9 of a real ingest process at each step a rebuild writes."""
     from rag.assistant import Assistant
 
     ingest([seed_copy], settings=settings, show_progress=False)
     expected = Assistant(open_store(settings, e5), settings).ask(QUESTION).text
-
-    real_replace = os.replace
-
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt(f"killed while writing {step}")
-
-    def killed_at_the_manifest(source, destination):
-        # Every other file is written; only the manifest's rename is missing.
-        if Path(destination).name == "manifest.json":
-            raise KeyboardInterrupt("killed before the manifest was replaced")
-        real_replace(source, destination)
-
-    target = {
-        "chunks": (ChunkStore, "stage", killed),
-        "keyword": (rag.store.KeywordIndex, "save", killed),
-        "article": (rag.store, "write_json_atomic", killed),
-        "vectors": (rag.store, "write_array_atomic", killed),
-        "manifest": (rag.store.os, "replace", killed_at_the_manifest),
-    }[step]
-    monkeypatch.setattr(*target, killed)
-    with pytest.raises(KeyboardInterrupt):
-        ingest([seed_copy], settings=settings, rebuild=True, show_progress=False)
-    monkeypatch.undo()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, step, str(settings.data_dir), str(seed_copy)], cwd=ROOT,
+        capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stdout + killed.stderr[-2000:]
 
     after = Assistant(open_store(settings, e5), settings)
     assert after.ask(QUESTION).text == expected
