@@ -527,6 +527,8 @@ def test_a_reader_process_answers_without_errors_while_an_article_is_replaced(se
 
 KILLER = """
 import os, signal, sys
+from pathlib import Path
+
 import rag.store
 from rag.ingestion import ingest
 from rag.settings import Settings
