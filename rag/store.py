@@ -60,9 +60,10 @@ COLLECTION_PREFIX = "rag_chunks_"
 # rebuilt by the next ingest (sentence vectors must line up with ``split_sentences``).
 LAYOUT = 3
 ADD_BATCH = 1000  # Chroma caps one add; this stays far below the cap
-# The chunks of the last commit that every dense search compares exactly (an upload's
-# worth); a larger commit is left to the vector index alone.
-MAX_RECENT = 500
+# The chunks of the last commit that every dense search compares exactly (an upload of a
+# few articles; fetching them costs about 2 ms a question); a larger commit is left to
+# the vector index, which the commit has waited for.
+MAX_RECENT = 64
 SEARCHABLE_TIMEOUT = 60.0  # seconds a commit waits for Chroma to serve what it staged
 
 
@@ -373,7 +374,7 @@ class ChunkStore:
         ]
         # chromadb's local vector index can lag just behind a write: a chunk committed a moment
         # ago is sometimes missing from query results although get() has it (about one run in
-        # 40 here). The last commit's chunks are few, so they are compared exactly instead.
+        # 40 here). The last commit's chunks are few, so they are compared exactly as well.
         found = {hit[0] for hit in hits}
         recent = [cid for cid in self.recent_ids if cid not in found]
         if recent:
