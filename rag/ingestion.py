@@ -31,7 +31,6 @@ from rag.store import ChunkStore, StoreError, chroma_client, server_errors, writ
 DEFAULT_PATHS = ("seeds",)
 
 
-@dataclass
 class IngestCancelled(Exception):
     """Raised by a ``progress`` callback to stop an ingest; nothing is committed."""
 
