@@ -8,8 +8,6 @@ cross-lingual dense hits out.
 
 from __future__ import annotations
 
-
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -58,9 +56,8 @@ class HybridRetriever(BaseRetriever):
 
         found = {cid: (text, meta, sim) for cid, text, meta, sim in dense}
         missing = [cid for cid, _score in keyword if cid not in found]
-        if missing:
-            for cid, (text, meta, embedding) in self.store.get_chunks(missing, with_embeddings=True).items():
-                found[cid] = (text, meta, float(np.dot(vector, embedding)))
+        for cid, text, meta, similarity in self.store.compared(vector, missing):
+            found[cid] = (text, meta, similarity)
         # The dense ranks come from the exact cosine of every candidate: a keyword hit that
         # the approximate index left out (or, in Chroma's local mode, has not caught up
         # with yet) still gets the dense rank its similarity earns.

@@ -378,10 +378,14 @@ class ChunkStore:
         found = {hit[0] for hit in hits}
         recent = [cid for cid in self.recent_ids if cid not in found]
         if recent:
-            for cid, (text, meta, embedding) in self.get_chunks(recent, with_embeddings=True).items():
-                hits.append((cid, text, meta, float(np.dot(vector, embedding))))
-            hits.sort(key=lambda hit: -hit[3])
+            hits = sorted(hits + self.compared(vector, recent), key=lambda hit: -hit[3])
         return hits[:k]
+
+    def compared(self, vector: list[float], ids: list[str]) -> list[tuple[str, str, dict, float]]:
+        """``(id, text, metadata, cosine similarity)`` of the chunks ``ids``, fetched and
+        compared exactly rather than searched (chunks the vector index may leave out)."""
+        chunks = self.get_chunks(ids, with_embeddings=True)
+        return [(cid, text, meta, float(np.dot(vector, embedding))) for cid, (text, meta, embedding) in chunks.items()]
 
     def get_chunks(self, ids: list[str], with_embeddings: bool = False) -> dict[str, tuple]:
         """``id -> (text, metadata)`` of chunks, with the embedding appended if asked."""
