@@ -10,15 +10,21 @@ import pytest
 
 from rag.ingestion import ingest
 from rag.settings import Settings
-from ui.app import build_app, launch
+from ui.server import serve
 
 from .conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
 ]
 LOCAL = {"127.0.0.1", "localhost", None}
 SHOTS = ROOT / "tests" / "output" / "browser"
@@ -40,8 +46,7 @@ def app_url(app_settings):
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     settings = app_settings
     ingest([SEEDS], settings=settings, show_progress=False)
-    app = build_app(settings)
-    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    app = serve(settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         yield app.local_url
     finally:
@@ -61,7 +66,9 @@ def page(app_url):
             page.dialogs.append(dialog.message), dialog.accept() if page.confirm_dialogs else dialog.dismiss()
         ))  # fmt: skip
         page.outside = []  # the page must work offline: nothing fetched from a CDN
-        page.on("request", lambda r: None if urlsplit(r.url).hostname in LOCAL else page.outside.append(r.url))
+        page.on(
+            "request", lambda r: None if urlsplit(r.url).hostname in LOCAL else page.outside.append(r.url)
+        )
         page.goto(app_url, wait_until="domcontentloaded")
         page.wait_for_selector("#question textarea", timeout=60_000)
         try:
@@ -77,7 +84,8 @@ def ask(page, question: str, answers_before: int) -> str:
     page.wait_for_function(
         "([n]) => document.querySelectorAll(\"#chat [data-testid='bot']\").length > n"
         " && !document.querySelector('#chat .pending')",
-        arg=[answers_before], timeout=60_000,
+        arg=[answers_before],
+        timeout=60_000,
     )
     page.wait_for_timeout(800)  # let the last streamed update land
     return bot_messages.last.inner_text()

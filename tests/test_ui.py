@@ -9,7 +9,8 @@ from gradio_client import Client, handle_file
 
 from rag.ingestion import ingest
 from rag.settings import Settings
-from ui.app import build_app, launch, safe_upload_name
+from ui.app import safe_upload_name
+from ui.server import serve
 
 from .conftest import SEEDS
 
@@ -26,8 +27,7 @@ def served(tmp_path_factory):
     data = tmp_path_factory.mktemp("ui-data")
     settings = Settings(data_dir=data, max_file_mb=0.05, _env_file=None)
     ingest([SEEDS], settings=settings, show_progress=False)
-    app = build_app(settings)
-    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    app = serve(settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         yield app.local_url, settings
     finally:
@@ -55,7 +55,9 @@ def test_uploaded_article_is_searchable_and_shown_as_text(client, tmp_path):
     status, _table, _choices, _title = client.predict([handle_file(str(article))], api_name="/add_documents")
     assert "files=1" in status and "errors=0" in status
 
-    messages, _cleared = client.predict("越俄文化交流周展出了多少幅摄影作品？", [], "extractive", 5, api_name="/chat")
+    messages, _cleared = client.predict(
+        "越俄文化交流周展出了多少幅摄影作品？", [], "extractive", 5, api_name="/chat"
+    )
     content = messages[-1]["content"]
     shown = content if isinstance(content, str) else "".join(part["text"] for part in content)
     assert "120幅" in shown
@@ -84,7 +86,9 @@ def test_uploads_of_every_format_each_get_a_line(client, tmp_path):
     page.write_text(news_page(), encoding="utf-8")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 truncated")
-    status, table, _, title = client.predict([handle_file(str(page)), handle_file(str(broken))], api_name="/add_documents")
+    status, table, _, title = client.predict(
+        [handle_file(str(page)), handle_file(str(broken))], api_name="/add_documents"
+    )
     assert "files=1" in status and "errors=1" in status
     assert "broken.pdf: not a valid PDF" in status
     assert "page.html" in [row[1] for row in table["data"]]
@@ -98,7 +102,10 @@ def test_an_upload_named_like_an_article_is_replaced_only_when_confirmed(client,
     first.write_text("新通知\n会议改在周二举行，地点不变。\n", encoding="utf-8")
     status, table, *_ = client.predict([handle_file(str(first))], api_name="/add_documents")
     assert "notice.txt: 已有同名文章" in status and "“通知”" in status and "“新通知”" in status
-    assert "files=" not in status and ["通知", "notice.txt"] == [row[:2] for row in table["data"] if row[1] == "notice.txt"][0]
+    assert (
+        "files=" not in status
+        and ["通知", "notice.txt"] == [row[:2] for row in table["data"] if row[1] == "notice.txt"][0]
+    )
     status, table, *_ = client.predict([handle_file(str(first))], True, api_name="/add_documents")
     assert "files=1" in status and "errors=0" in status
     assert [row[0] for row in table["data"] if row[1] == "notice.txt"] == ["新通知"]
@@ -107,27 +114,37 @@ def test_an_upload_named_like_an_article_is_replaced_only_when_confirmed(client,
 def test_admin_login_guards_the_documents_actions(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", admin_auth="editor:s3cret", _env_file=None)
     ingest([SEEDS], settings=settings, show_progress=False)
-    app = build_app(settings)
-    launch(app, settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    app = serve(settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(app.local_url, verbose=False)
         article = tmp_path / "note.txt"
         article.write_text("短讯\n两国签署了教育合作协议。\n", encoding="utf-8")
         status, table, *_ = client.predict([handle_file(str(article))], api_name="/add_documents")
         assert "admin login" in status and "note.txt" not in [row[1] for row in table["data"]]
-        wrong = client.predict([handle_file(str(article))], False, "editor", "guess", api_name="/add_documents")
+        wrong = client.predict(
+            [handle_file(str(article))], False, "editor", "guess", api_name="/add_documents"
+        )
         assert "admin login" in wrong[0]
-        status, table, *_ = client.predict([handle_file(str(article))], False, "editor", "s3cret", api_name="/add_documents")
+        status, table, *_ = client.predict(
+            [handle_file(str(article))], False, "editor", "s3cret", api_name="/add_documents"
+        )
         assert "files=1" in status and "note.txt" in [row[1] for row in table["data"]]
-        assert "22亿美元" in client.predict("2016年越俄双边贸易总额是多少？", api_name="/ask")["answer"]  # chat stays open
+        assert (
+            "22亿美元" in client.predict("2016年越俄双边贸易总额是多少？", api_name="/ask")["answer"]
+        )  # chat stays open
     finally:
         app.close()
 
 
 @pytest.mark.parametrize(
     ("name", "safe"),
-    [("../../etc/passwd.txt", "passwd.txt"), ("..\\..\\x.md", "x.md"), ("a b;c.TXT", "a_b_c.txt"),
-     (".hidden.txt", "hidden.txt"), ("新闻 稿.txt", "新闻_稿.txt")],
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\x.md", "x.md"),
+        ("a b;c.TXT", "a_b_c.txt"),
+        (".hidden.txt", "hidden.txt"),
+        ("新闻 稿.txt", "新闻_稿.txt"),
+    ],
 )
 def test_upload_names_are_sanitised(name, safe):
     assert safe_upload_name(name) == safe
@@ -143,7 +160,9 @@ def test_two_conversations_in_parallel_stay_separate(served):
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         trade = pool.submit(conversation, "2017年越俄贸易额是多少？", "那2016年呢？")
-        visit = pool.submit(conversation, "哪位越南领导人要在2018年9月正式访问俄罗斯？", "他出发前接受了哪家媒体的采访？")
+        visit = pool.submit(
+            conversation, "哪位越南领导人要在2018年9月正式访问俄罗斯？", "他出发前接受了哪家媒体的采访？"
+        )
         assert "22亿美元" in trade.result(timeout=120)
         assert "塔斯社" in visit.result(timeout=120)
 
@@ -159,13 +178,17 @@ def test_a_citation_of_a_replaced_or_removed_article_says_so(settings, seed_copy
     ingest([seed_copy], settings=settings, show_progress=False)
     assistant = Assistant(ChunkStore(chroma_client(settings), e5, settings.data_dir), settings)
     citation = asdict(assistant.ask("越南企业签署了购买多少剂Sputnik疫苗的合同？").citations[0])
-    assert "<mark>" in render_citation(assistant, citation) and "replaced" not in render_citation(assistant, citation)
+    assert "<mark>" in render_citation(assistant, citation) and "replaced" not in render_citation(
+        assistant, citation
+    )
 
     target = seed_copy / citation["source"]
     target.write_text("更新\n" + target.read_text(encoding="utf-8"), encoding="utf-8")  # shifts every offset
     ingest([seed_copy], settings=settings, store=assistant.store, show_progress=False)
     replaced = render_citation(assistant, citation)
-    assert "has been replaced since this answer" in replaced and f"<mark>{citation['quote']}</mark>" in replaced
+    assert (
+        "has been replaced since this answer" in replaced and f"<mark>{citation['quote']}</mark>" in replaced
+    )
 
     remove_articles([citation["source"]], settings=settings, store=assistant.store)
     assert "has been removed since this answer" in render_citation(assistant, citation)
@@ -176,7 +199,9 @@ def test_a_long_upload_can_be_cancelled_and_leaves_the_index_as_it_was(client, t
 
     sentences = [f"第{n}届越俄合作论坛讨论了能源、交通和教育领域的{n}个项目。" for n in range(1, 500)]
     long = tmp_path / "long_forum.txt"
-    long.write_text("长篇论坛纪要\n" + "".join(sentences) + "\n", encoding="utf-8")  # about 45 KB, under the 50 KB limit
+    long.write_text(
+        "长篇论坛纪要\n" + "".join(sentences) + "\n", encoding="utf-8"
+    )  # about 45 KB, under the 50 KB limit
     job = client.submit([handle_file(str(long))], api_name="/add_documents")
     deadline = time.monotonic() + 120
     while not any("texts embedded" in str(update[0]) for update in job.outputs()):

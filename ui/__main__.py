@@ -1,5 +1,5 @@
 """``python -m ui``: serve the chat on RAG_HOST:RAG_PORT."""
 
-from ui.app import main
+from ui.server import main
 
 main()

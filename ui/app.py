@@ -36,10 +36,14 @@ GENERAL_EXAMPLES = ["总结一下这些文章", "你能做什么？", "What arti
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 UNSAFE_NAME = re.compile(r"[^\w.\-]+")
-PANEL_PLACEHOLDER = "<p class='panel-hint'>点击答案中的 [n] 查看原文出处 · Click a [n] marker to see the source.</p>"
+PANEL_PLACEHOLDER = (
+    "<p class='panel-hint'>点击答案中的 [n] 查看原文出处 · Click a [n] marker to see the source.</p>"
+)
 
 # System fonts only: the default theme would fetch Google Fonts, which hangs offline.
-THEME = gr.themes.Soft(font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+THEME = gr.themes.Soft(
+    font=["system-ui", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+)
 CSS = """
 .hidden-control { display: none !important; }
 a.cite { font-weight: 600; text-decoration: none; cursor: pointer; }
@@ -68,7 +72,9 @@ def as_text(text: str) -> str:
 
 
 def link_markers(escaped: str, turn: int) -> str:
-    return ESCAPED_MARKER.sub(lambda m: f'<a class="cite" href="#cite-{turn}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+    return ESCAPED_MARKER.sub(
+        lambda m: f'<a class="cite" href="#cite-{turn}-{m.group(1)}">[{m.group(1)}]</a>', escaped
+    )
 
 
 def render_text(text: str, turn: int) -> str:
@@ -156,13 +162,24 @@ def new_session() -> dict:
     return {"turns": [], "citations": []}
 
 
-def build_app(settings: Settings) -> gr.Blocks:
-    """The whole app over the index in ``settings.data_dir``."""
+def answerers(settings: Settings) -> dict[str, Assistant]:
+    """The answerers the app offers over one shared store: always "extractive", and "llm" when
+    an OpenAI-compatible endpoint is configured. The first is the default."""
     extractive = Assistant.load(settings.model_copy(update={"answerer": "extractive"}))
     assistants = {"extractive": extractive}
     if settings.openai_base_url or settings.openai_api_key:
         assistants["llm"] = Assistant(extractive.store, settings, chat_model_from_settings(settings))
-    default_answerer = settings.answerer if settings.answerer in assistants else "extractive"
+    if settings.answerer in assistants:
+        assistants = {settings.answerer: assistants[settings.answerer]} | assistants
+    return assistants
+
+
+def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None) -> gr.Blocks:
+    """The whole app over the index in ``settings.data_dir``, answering with ``assistants``
+    (default: ``answerers(settings)``)."""
+    assistants = assistants or answerers(settings)
+    extractive = assistants["extractive"]
+    default_answerer = next(iter(assistants))
     store = extractive.store
     uploads = Path(settings.data_dir).resolve() / "uploads"
 
@@ -254,7 +271,12 @@ def build_app(settings: Settings) -> gr.Blocks:
         def work() -> None:
             try:
                 outcome["report"] = ingest(
-                    paths, settings=settings, store=store, show_progress=False, progress=on_progress, **options
+                    paths,
+                    settings=settings,
+                    store=store,
+                    show_progress=False,
+                    progress=on_progress,
+                    **options,
                 )
             except (StoreError, IngestCancelled) as error:
                 outcome["error"] = error
@@ -266,10 +288,14 @@ def build_app(settings: Settings) -> gr.Blocks:
                 worker.join(timeout=0.5)
                 if state["total"]:
                     progress((state["done"], state["total"]), desc="embedding", unit="texts")
-                    yield refreshed(f"正在索引 · Indexing: {state['done']:,} / {state['total']:,} texts embedded …")
+                    yield refreshed(
+                        f"正在索引 · Indexing: {state['done']:,} / {state['total']:,} texts embedded …"
+                    )
         finally:
             cancelled.set()
-        yield refreshed(ingest_failure(outcome["error"]) if "error" in outcome else summary(outcome["report"]))
+        yield refreshed(
+            ingest_failure(outcome["error"]) if "error" in outcome else summary(outcome["report"])
+        )
 
     def add_files(files: list[str] | None, replace: bool, user: str, password: str, progress=gr.Progress()):
         refusal = admin_refusal(user, password)
@@ -285,7 +311,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             if Path(name).suffix not in SUPPORTED_SUFFIXES:
                 problems.append(f"{name}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be added")
             elif size > settings.max_file_bytes:
-                problems.append(f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+                problems.append(
+                    f"{name}: {size / 2**20:.1f} MB is over the {settings.max_file_mb:g} MB limit"
+                )
             elif target.resolve().parent != uploads:  # never write outside the upload folder
                 problems.append(f"{name}: refused file name")
             elif not replace and (question := replacing(name, upload)):
@@ -345,7 +373,9 @@ def build_app(settings: Settings) -> gr.Blocks:
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(elem_id="chat", height=520, sanitize_html=True, label="对话")
                     question = gr.Textbox(
-                        placeholder="用中文、English 或 tiếng Việt 提问 …", show_label=False, elem_id="question"
+                        placeholder="用中文、English 或 tiếng Việt 提问 …",
+                        show_label=False,
+                        elem_id="question",
                     )
                     with gr.Row():
                         send = gr.Button("发送 · Send", variant="primary", elem_id="send")
@@ -362,17 +392,27 @@ def build_app(settings: Settings) -> gr.Blocks:
             citation_open = gr.Button("open", elem_id="citation-open", elem_classes="hidden-control")
         with gr.Tab("文档 · Documents"):
             table = gr.Dataframe(
-                documents(), headers=["title", "file", "chunks", "ingested"], interactive=False, elem_id="documents"
+                documents(),
+                headers=["title", "file", "chunks", "ingested"],
+                interactive=False,
+                elem_id="documents",
             )
             status = gr.Textbox(label="状态 · Status", interactive=False, elem_id="documents-status")
             files = gr.File(
-                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), type="filepath",
-                label="添加文章 · Add " + " ".join(sorted(SUPPORTED_SUFFIXES)), elem_id="upload",
+                file_count="multiple",
+                file_types=sorted(SUPPORTED_SUFFIXES),
+                type="filepath",
+                label="添加文章 · Add " + " ".join(sorted(SUPPORTED_SUFFIXES)),
+                elem_id="upload",
             )
             with gr.Row(visible=bool(settings.admin_auth)):
                 admin_user = gr.Textbox("", label="管理员 · Admin user", elem_id="admin-user")
-                admin_password = gr.Textbox("", label="密码 · Password", type="password", elem_id="admin-password")
-            replace = gr.Checkbox(False, label="替换同名文章 · Replace articles of the same name", elem_id="replace")
+                admin_password = gr.Textbox(
+                    "", label="密码 · Password", type="password", elem_id="admin-password"
+                )
+            replace = gr.Checkbox(
+                False, label="替换同名文章 · Replace articles of the same name", elem_id="replace"
+            )
             add = gr.Button("添加到索引 · Add to index", variant="primary", elem_id="add-files")
             with gr.Row():
                 chosen = gr.Dropdown(
@@ -386,7 +426,9 @@ def build_app(settings: Settings) -> gr.Blocks:
         question.submit(respond, **chat_io, api_name="chat")
         send.click(respond, **chat_io, api_visibility="private")
         clear.click(
-            lambda: ([], new_session(), PANEL_PLACEHOLDER), outputs=[chatbot, session, panel], api_visibility="private"
+            lambda: ([], new_session(), PANEL_PLACEHOLDER),
+            outputs=[chatbot, session, panel],
+            api_visibility="private",
         )
         citation_open.click(open_citation, [citation_request, session], panel, api_visibility="private")
         documents_io = [status, table, chosen, title]
@@ -404,25 +446,3 @@ def build_app(settings: Settings) -> gr.Blocks:
         app.load(lambda: refreshed("")[1:], None, [table, chosen, title], api_visibility="private")
     app.queue(default_concurrency_limit=2)
     return app
-
-
-def launch(app: gr.Blocks, settings: Settings, **overrides):
-    """Start the server with the project's safe defaults; tests override host, port and blocking."""
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
-    options = dict(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=auth,
-        share=False,
-        theme=THEME,
-        css=CSS,
-        js=CITATION_CLICKS,
-        max_file_size=settings.max_file_bytes,
-        footer_links=["api"],
-    )
-    return app.launch(**{**options, **overrides})
-
-
-def main() -> None:
-    settings = Settings()
-    launch(build_app(settings), settings)
