@@ -6,7 +6,6 @@ Every field is documented, with its default, in ``.env.example``.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import AliasChoices, Field
@@ -76,6 +75,11 @@ class Settings(BaseSettings):
         None, description="'user:password' required in the Documents tab to add, remove or rebuild."
     )
     examples_file: Path | None = Field(None, description="Example questions shown in the chat, one per line.")
+
+    # OpenAI-compatible API
+    api_key: str | None = Field(
+        None, description="Bearer key every /v1 request must send; empty = no key.", repr=False
+    )
 
     @property
     def max_file_bytes(self) -> int:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 
 from rag.ingestion import ingest
 from rag.settings import Settings
 from ui.app import safe_upload_name
+from ui.render import answer_html, citation_html
 from ui.server import serve
 
 from .conftest import SEEDS
@@ -55,12 +58,10 @@ def test_uploaded_article_is_searchable_and_shown_as_text(client, tmp_path):
     status, _table, _choices, _title = client.predict([handle_file(str(article))], api_name="/add_documents")
     assert "files=1" in status and "errors=0" in status
 
-    messages, _cleared = client.predict(
-        "越俄文化交流周展出了多少幅摄影作品？", [], "extractive", 5, api_name="/chat"
-    )
-    content = messages[-1]["content"]
-    shown = content if isinstance(content, str) else "".join(part["text"] for part in content)
-    assert "120幅" in shown
+    result = client.predict("越俄文化交流周展出了多少幅摄影作品？", [], 5, api_name="/chat")
+    assert "120幅" in result["answer"] and result["citations"][0]["source"] == "culture_week.txt"
+    turn = {"question": "?", "answer": result["answer"], "refused": False, "citations": result["citations"]}
+    shown = answer_html(turn, 0, "zh")
     assert "<script" not in shown and "<img" not in shown and "](http" not in shown
     assert "&lt;script&gt;" in shown and "onerror" in shown  # the characters are there, inert
 
@@ -101,7 +102,8 @@ def test_an_upload_named_like_an_article_is_replaced_only_when_confirmed(client,
     client.predict([handle_file(str(first))], api_name="/add_documents")
     first.write_text("新通知\n会议改在周二举行，地点不变。\n", encoding="utf-8")
     status, table, *_ = client.predict([handle_file(str(first))], api_name="/add_documents")
-    assert "notice.txt: 已有同名文章" in status and "“通知”" in status and "“新通知”" in status
+    assert "notice.txt: an article of this name is indexed" in status
+    assert "“通知”" in status and "“新通知”" in status
     assert (
         "files=" not in status
         and ["通知", "notice.txt"] == [row[:2] for row in table["data"] if row[1] == "notice.txt"][0]
@@ -173,25 +175,24 @@ def test_a_citation_of_a_replaced_or_removed_article_says_so(settings, seed_copy
     from rag.assistant import Assistant
     from rag.ingestion import remove_articles
     from rag.store import ChunkStore, chroma_client
-    from ui.app import render_citation
 
     ingest([seed_copy], settings=settings, show_progress=False)
     assistant = Assistant(ChunkStore(chroma_client(settings), e5, settings.data_dir), settings)
     citation = asdict(assistant.ask("越南企业签署了购买多少剂Sputnik疫苗的合同？").citations[0])
-    assert "<mark>" in render_citation(assistant, citation) and "replaced" not in render_citation(
-        assistant, citation
+    assert "<mark>" in citation_html(assistant.store, citation, "en") and "replaced" not in citation_html(
+        assistant.store, citation, "en"
     )
 
     target = seed_copy / citation["source"]
     target.write_text("更新\n" + target.read_text(encoding="utf-8"), encoding="utf-8")  # shifts every offset
     ingest([seed_copy], settings=settings, store=assistant.store, show_progress=False)
-    replaced = render_citation(assistant, citation)
+    replaced = citation_html(assistant.store, citation, "en")
     assert (
         "has been replaced since this answer" in replaced and f"<mark>{citation['quote']}</mark>" in replaced
     )
 
     remove_articles([citation["source"]], settings=settings, store=assistant.store)
-    assert "has been removed since this answer" in render_citation(assistant, citation)
+    assert "has been removed since this answer" in citation_html(assistant.store, citation, "en")
 
 
 def test_a_long_upload_can_be_cancelled_and_leaves_the_index_as_it_was(client, tmp_path):
@@ -214,3 +215,34 @@ def test_a_long_upload_can_be_cancelled_and_leaves_the_index_as_it_was(client, t
     status, table, *_ = client.predict([handle_file(str(small))], api_name="/add_documents")
     files = [row[1] for row in table["data"]]
     assert "files=1" in status and "short_note.txt" in files and "long_forum.txt" not in files
+
+
+@pytest.mark.parametrize("endpoint", ["/ask", "/chat"])
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"question": 5}, "question must be a string"),
+        ({"question": "x", "k": 2.5}, "k must be an integer from 1 to 20, not 2.5"),
+        ({"question": "x", "k": "abc"}, "k must be an integer from 1 to 20, not 'abc'"),
+        ({"question": "x", "k": 0}, "k must be an integer"),
+        ({"question": "x", "k": -1}, "k must be an integer"),
+        ({"question": "x", "k": 10**9}, "k must be an integer"),
+        ({"question": "x", "k": True}, "k must be an integer"),
+        ({"question": "x", "history": [["a"]]}, "history must be a list of [question, answer] pairs"),
+        ({"question": "x", "history": "notalist"}, "history must be a list of [question, answer] pairs"),
+        ({"question": "x", "history": [["a", 1]]}, "history must be a list of [question, answer] pairs"),
+    ],
+)
+def test_a_bad_api_call_gets_a_message_naming_the_argument(client, endpoint, arguments, named):
+    with pytest.raises(AppError, match=re.escape(named)):
+        client.predict(**arguments, api_name=endpoint)
+
+
+def test_the_api_takes_k_and_history_within_their_limits(client):
+    first = client.predict("2017年越俄贸易额是多少？", None, 20, api_name="/ask")
+    followup = client.predict(
+        "那2016年呢？", [["2017年越俄贸易额是多少？", first["answer"]]], 5, api_name="/chat"
+    )
+    assert "22亿美元" in followup["answer"] and len(followup["citations"]) >= 1
+    assert "22亿美元" in client.predict("2016年越俄双边贸易总额是多少？", [], 1, api_name="/ask")["answer"]
+    assert client.predict("", api_name="/ask")["refused"]  # an empty question gets a polite reply

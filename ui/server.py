@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import gradio as gr
 
+from rag.assistant import Assistant
 from rag.settings import Settings
 from ui.app import CITATION_CLICKS, CSS, THEME, answerers, build_app
+from ui.openai_api import openai_router
 
 
-def launch(app: gr.Blocks, settings: Settings, **overrides):
-    """Start the server with the project's safe defaults; tests override host, port and blocking."""
+def launch(app: gr.Blocks, settings: Settings, assistants: dict[str, Assistant], **overrides):
+    """Start the server with the project's safe defaults; tests override host, port and blocking.
+
+    The OpenAI-compatible API (``/v1``) is served by the same server. ``launch()`` passes
+    ``app_kwargs`` to the FastAPI app it builds, so its routes are there from the start: before
+    the server accepts a request, and matched before Gradio's own. (``gr.mount_gradio_app`` would
+    mean running uvicorn ourselves and redoing the port search, ``local_url`` and ``close()``.)
+    Gradio's login (``RAG_AUTH``) guards only Gradio's routes; ``/v1`` checks ``RAG_API_KEY``.
+    """
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
-    options = dict(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=auth,
-        share=False,
-        theme=THEME,
-        css=CSS,
-        js=CITATION_CLICKS,
-        max_file_size=settings.max_file_bytes,
-        footer_links=["api"],
-    )
+    options = {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": auth,
+        "share": False,
+        "theme": THEME,
+        "css": CSS,
+        "js": CITATION_CLICKS,
+        "max_file_size": settings.max_file_bytes,
+        "footer_links": ["api"],
+        "app_kwargs": {"routes": openai_router(assistants, settings).routes},
+    }
     return app.launch(**{**options, **overrides})
 
 
@@ -29,7 +39,7 @@ def serve(settings: Settings, **overrides) -> gr.Blocks:
     """Build the app over ``settings``'s index and start it; returns the running app."""
     assistants = answerers(settings)
     app = build_app(settings, assistants)
-    launch(app, settings, **overrides)
+    launch(app, settings, assistants, **overrides)
     return app
 
 
