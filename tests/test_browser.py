@@ -271,3 +271,38 @@ def contrast(foreground: str, background: str) -> float:
 
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def test_stop_ends_a_streaming_answer_and_gives_the_question_back(browser, app_settings):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from rag.assistant import Assistant
+    from ui.app import answerers, build_app
+    from ui.server import launch
+
+    assistants = answerers(app_settings)
+    # An LLM that writes one character every 0.2 s: slow enough to stop midway.
+    slow = FakeListChatModel(responses=["根据文章，2016年越俄双边贸易总额达22亿美元 [1]。" * 4], sleep=0.2)
+    assistants["llm"] = Assistant(assistants["extractive"].store, app_settings, slow)
+    app = build_app(app_settings, assistants)
+    launch(app, app_settings, assistants, server_port=None, prevent_thread_lock=True, quiet=True)
+    page = open_page(browser, app.local_url)
+    try:
+        page.locator("#sidebar button.toggle-button").click()
+        page.locator("#sidebar .label-wrap").click()  # the settings accordion
+        page.locator("#answerer label", has_text="llm").click()
+        page.fill("#question textarea", "2016年越俄双边贸易总额是多少？")
+        page.click("#send")
+        page.wait_for_function(
+            "() => (document.querySelector(\"#chat [data-testid='bot']\")?.innerText || '').length > 8",
+            timeout=30_000,
+        )
+        page.click("#stop")
+        page.wait_for_function("() => document.querySelectorAll(\"#chat [data-testid='bot']\").length == 0")
+        assert page.input_value("#question textarea") == "2016年越俄双边贸易总额是多少？"
+        page.wait_for_timeout(1500)  # nothing more arrives after Stop
+        assert page.locator("#chat [data-testid='bot']").count() == 0
+        page.screenshot(path=SHOTS / "12-stopped.png")
+    finally:
+        page.context.close()
+        app.close()

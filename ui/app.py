@@ -236,6 +236,8 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
             {"role": "assistant", "content": pending_html("")},
         ]
         history = [(turn["question"], turn["answer"]) for turn in conversation["turns"]]
+        # Until the answer is finished the question is kept aside, so that Stop can give it back.
+        yield "", shown, {**conversation, "asking": question}, gr.skip(), gr.skip(), gr.skip()
         partial = ""
         for event in assistants.get(answerer, assistants[default_answerer]).stream(question, history, k):
             if isinstance(event, Answer):
@@ -246,6 +248,11 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
                 partial += event
                 shown[-1] = {"role": "assistant", "content": pending_html(partial)}
                 yield "", shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+
+    def stop_answer(conversation: dict, language: str):
+        """After Stop: the unfinished turn dropped, its question back in the box."""
+        kept = {key: value for key, value in conversation.items() if key != "asking"}
+        return conversation.get("asking", ""), chat_messages(kept, language), kept
 
     def ask_example(example: gr.SelectData, conversation: dict, saved: dict, answerer: str, k, language: str):
         yield from respond(example.value["text"], conversation, saved, answerer, k, language)
@@ -607,9 +614,12 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
             chatbot.example_select(ask_example, chat_inputs[1:], [question, *shown], **private),
         ]  # fmt: skip
         stop.click(
-            lambda current, code: chat_messages(current, code), [conversation, language_choice], chatbot,
-            cancels=asking, **private,
-        )  # fmt: skip
+            stop_answer,
+            [conversation, language_choice],
+            [question, chatbot, conversation],
+            cancels=asking,
+            **private,
+        )
         chatbot.undo(edit_last, [conversation, saved, language_choice], [question, *shown], **private)
         chatbot.clear(clear, [conversation, saved, language_choice], [*shown, panel], **private)
         new_chat.click(start_new, [saved, language_choice], [*shown, panel], **private)
