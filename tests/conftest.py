@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -21,13 +22,21 @@ SEEDS = ROOT / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def clean_environment():
+    """No setting from the developer's shell (``RAG_*``, ``OPENAI_*``) reaches a test: cleared for
+    the whole session, so that session-wide indexes and servers are built without them too."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith(("RAG_", "OPENAI_"))]:
+            patch.delenv(name)
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
-    """Nothing a developer has in .env or .rag/ may leak into a test."""
+    """Nothing a developer has in .env or .rag/ may leak into a test: each runs in its own folder."""
     monkeypatch.chdir(tmp_path)
-    for name in ("RAG_DATA_DIR", "RAG_EMBEDDING", "RAG_CHROMA_HOST", "RAG_ANSWERER", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture
@@ -80,7 +89,8 @@ def chroma_server_process(tmp_path):
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60

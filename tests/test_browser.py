@@ -233,30 +233,35 @@ def test_retry_edit_reload_switch_export_clear_and_language(page, tmp_path):
     assert page.outside == []
 
 
-def test_on_a_phone_in_dark_mode_everything_is_in_reach_and_readable(browser, app_url):
-    page = open_page(browser, app_url, PHONE, color_scheme="dark", locale="vi-VN")
+@pytest.mark.parametrize(
+    ("size", "viewport", "scheme"),
+    [("phone", PHONE, "dark"), ("phone", PHONE, "light"), ("desktop", DESKTOP, "dark")],
+)
+def test_everything_is_in_reach_and_readable(browser, app_url, size, viewport, scheme):
+    page = open_page(browser, app_url, viewport, color_scheme=scheme, locale="vi-VN")
     try:
-        assert page.evaluate("() => document.body.classList.contains('dark')")
+        assert page.evaluate("() => document.body.classList.contains('dark')") == (scheme == "dark")
         for control in ("#question textarea", "#send", "#stop", "#chat .examples, #chat button.example"):
             box = page.locator(control).first.bounding_box()
-            assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], control
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], control
         assert page.locator("#send").inner_text().strip() == "Gửi"
-        page.screenshot(path=SHOTS / "10-phone-dark-welcome.png")
+        page.screenshot(path=SHOTS / f"10-{size}-{scheme}-welcome.png")
 
         page.fill("#question textarea", "2016年越俄双边贸易总额是多少？")
         page.click("#send")
         page.locator("#chat a.cite").first.click()
-        sheet = page.locator("#citation-panel mark")
-        sheet.wait_for(timeout=10_000)
-        box = sheet.bounding_box()
-        assert box["y"] + box["height"] <= PHONE["height"]  # the source opens on screen, over the chat
-        colors = sheet.evaluate(
-            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
-        )  # fmt: skip
+        quote = page.locator("#citation-panel mark")
+        quote.wait_for(timeout=10_000)
+        box = quote.bounding_box()
+        assert box["y"] + box["height"] <= viewport["height"]  # the source opens on screen
+        colors = quote.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
         assert contrast(*colors) >= 4.5, colors  # WCAG AA for the highlighted quote
-        page.screenshot(path=SHOTS / "11-phone-dark-source.png")
-        page.click("#citation-panel .close-panel")
-        page.wait_for_function("() => !document.querySelector('#citation-panel').classList.contains('open')")
+        page.screenshot(path=SHOTS / f"11-{size}-{scheme}-source.png")
+        if size == "phone":  # there the source is a sheet over the chat, with a close button
+            page.click("#citation-panel .close-panel")
+            page.wait_for_function(
+                "() => !document.querySelector('#citation-panel').classList.contains('open')"
+            )
     finally:
         page.context.close()
 

@@ -18,21 +18,12 @@ pytestmark = pytest.mark.slow  # every test here talks to a served app
 
 TRADE_2016 = "2016年越俄双边贸易总额是多少？"
 WEATHER = "今天北京的天气怎么样？"
-# Whatever the developer's environment says (the session's seed settings read it): no LLM, no login, no key.
-PLAIN = {
-    "answerer": "extractive",
-    "openai_base_url": None,
-    "openai_api_key": None,
-    "auth": None,
-    "api_key": None,
-}
 
 
 @pytest.fixture(scope="module")
 def api_url(seed_settings):
     """The /v1 URL of the app over the seed index, with no API key."""
-    settings = seed_settings.model_copy(update=PLAIN)
-    app = serve(settings, server_port=None, prevent_thread_lock=True, quiet=True)
+    app = serve(seed_settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         yield app.local_url.rstrip("/") + "/v1"
     finally:
@@ -171,7 +162,7 @@ def test_bad_requests_answer_in_openais_error_shape(api_url, body, status, param
 
 
 def test_the_api_key_guards_v1_and_the_web_login_does_not(seed_settings):
-    settings = seed_settings.model_copy(update={**PLAIN, "api_key": "k3y-for-tests", "auth": "reader:pa55"})
+    settings = seed_settings.model_copy(update={"api_key": "k3y-for-tests", "auth": "reader:pa55"})
     app = serve(settings, server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         url = app.local_url.rstrip("/")
