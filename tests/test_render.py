@@ -74,3 +74,11 @@ def test_the_interface_language_follows_the_browser_locale():
     assert [language_of(code) for code in ("zh-CN", "zh_TW", "vi-VN", "en-GB", "fr", "", None)] == [
         "zh", "zh", "vi", "en", "en", "en", "en",
     ]  # fmt: skip
+
+
+def test_the_browser_key_is_made_once_and_kept(tmp_path):
+    from ui.app import browser_secret
+
+    first = browser_secret(tmp_path)
+    assert len(first) >= 32 and browser_secret(tmp_path) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["browser-secret"]  # no drafts left behind

@@ -148,11 +148,17 @@ def browser_secret(data_dir: Path) -> str:
     """The key that encrypts conversations in the browser, kept beside the index so that
     they survive a restart of the app (a new key would make them unreadable)."""
     path = Path(data_dir) / "browser-secret"
-    try:
-        with open(path, "x", encoding="utf-8") as file:  # the first process to start writes it
-            file.write(secrets.token_urlsafe(24))
-    except FileExistsError:
-        pass
+    if not path.exists():
+        # Written aside, then linked into place: a link never replaces a file, so when two
+        # processes start at once both read the one key that got there first, and never a half.
+        with tempfile.NamedTemporaryFile("w", dir=data_dir, prefix=".browser-secret-", delete=False) as draft:
+            draft.write(secrets.token_urlsafe(24))
+        try:
+            os.link(draft.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft.name)
     return path.read_text(encoding="utf-8").strip()
 
 
