@@ -253,7 +253,9 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
             else:
                 partial += event
                 shown[-1] = {"role": "assistant", "content": pending_html(partial)}
-                yield "", shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                # The box was emptied once; an update still on its way after Stop must not empty
+                # it again once Stop has given the question back.
+                yield gr.skip(), shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def stop_answer(conversation: dict, language: str):
         """After Stop: the unfinished turn dropped, its question back in the box."""
