@@ -172,13 +172,17 @@ def with_turns(conversation: dict, turns: list[dict]) -> dict:
     return {**conversation, "turns": turns, "title": title}
 
 
-def turn_of(question: str, answer: Answer) -> dict:
+def answer_dict(answer: Answer) -> dict:
+    """An answer as the API returns it and the browser keeps it."""
     return {
-        "question": question,
         "answer": answer.text,
         "refused": answer.refused,
         "citations": [asdict(c) for c in answer.citations],
     }
+
+
+def turn_of(question: str, answer: Answer) -> dict:
+    return {"question": question, **answer_dict(answer)}
 
 
 def saved_with(saved: dict, conversation: dict) -> dict:
@@ -473,12 +477,7 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
         ``history`` is the conversation so far as [question, answer] pairs; ``k`` (1–20) the
         passages to retrieve."""
         question, turns, k = checked_request(question, history, k)
-        answer = assistants[default_answerer].ask(question, turns, k)
-        return {
-            "answer": answer.text,
-            "refused": answer.refused,
-            "citations": [asdict(c) for c in answer.citations],
-        }
+        return answer_dict(assistants[default_answerer].ask(question, turns, k))
 
     def api_chat(
         question: str, history: list[list[str]] | None = None, k: int | None = None
@@ -488,14 +487,10 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
         partial = ""
         for event in assistants[default_answerer].stream(question, turns, k):
             if isinstance(event, Answer):
-                yield {
-                    "answer": event.text,
-                    "refused": event.refused,
-                    "citations": [asdict(c) for c in event.citations],
-                }
+                yield answer_dict(event)
             else:
                 partial += event
-                yield {"answer": partial, "refused": False, "citations": []}
+                yield answer_dict(Answer(partial))
 
     def relabel(language: str, conversation: dict, saved: dict):
         """Every label, message and example in ``language``; the conversation shown again in it."""
