@@ -176,3 +176,12 @@ def test_the_api_key_guards_v1_and_the_web_login_does_not(seed_settings):
         assert httpx.get(f"{url}/config").status_code == 401  # the web app still wants its login
     finally:
         app.close()
+
+
+def test_the_load_test_drives_both_channels_and_reports_them(api_url, capsys):
+    from ui.loadtest import main
+
+    app_url = api_url.removesuffix("/v1")
+    assert main(["--url", app_url, "--users", "2", "--seconds", "2", "--channel", "both"]) == 0
+    table = capsys.readouterr().out
+    assert "\nopenai " in table and "\nweb " in table and "first errors" not in table
