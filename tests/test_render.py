@@ -82,3 +82,17 @@ def test_the_browser_key_is_made_once_and_kept(tmp_path):
     first = browser_secret(tmp_path)
     assert len(first) >= 32 and browser_secret(tmp_path) == first
     assert [p.name for p in tmp_path.iterdir()] == ["browser-secret"]  # no drafts left behind
+
+
+def test_the_corpus_examples_come_from_its_file_or_none(tmp_path):
+    from rag.settings import Settings
+    from ui.app import corpus_examples
+
+    examples = tmp_path / "examples.txt"
+    examples.write_text("第一个问题？\n\n  Second question?  \n", encoding="utf-8")
+    assert corpus_examples(Settings(examples_file=examples, _env_file=None)) == [
+        "第一个问题？",
+        "Second question?",
+    ]
+    assert corpus_examples(Settings(examples_file=tmp_path / "missing.txt", _env_file=None)) == []
+    assert corpus_examples(Settings(_env_file=None)) == []

@@ -46,6 +46,7 @@ from ui.render import (  # noqa: E402
 
 K_LIMITS = (1, 20)  # passages per question a caller may ask for
 MAX_SAVED_CONVERSATIONS = 50  # the browser keeps this many, newest first
+STOP_WAIT_SECONDS = 5.0  # Stop waits at most this long for the answer's current step to end
 UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 REMOVE_QUESTIONS = json.dumps({code: text(code, "confirm_remove", source="{source}") for code in LANGUAGES})
 
@@ -105,16 +106,15 @@ CITATION_CLICKS = """
 """
 
 
-def example_questions(settings: Settings, language: str) -> list[str]:
-    """The corpus's own example questions (``RAG_EXAMPLES_FILE``, one per line), or general ones."""
-    general = text(language, "examples").split("|")
+def corpus_examples(settings: Settings) -> list[str]:
+    """The corpus's own example questions (``RAG_EXAMPLES_FILE``, one per line); [] for none."""
     if settings.examples_file is None:
-        return general
+        return []
     try:
         lines = settings.examples_file.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return general
-    return [line.strip() for line in lines if line.strip()] or general
+        return []
+    return [line.strip() for line in lines if line.strip()]
 
 
 def safe_upload_name(name: str) -> str:
@@ -217,6 +217,12 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
     store = next(iter(assistants.values())).store
     uploads = Path(settings.data_dir).resolve() / "uploads"
     exports = Path(tempfile.mkdtemp(prefix="rag-exports-"))
+    examples = corpus_examples(settings)  # read once; the general ones follow the interface language
+    # The answer running in each conversation: (Stop was asked, the answer has ended). Gradio
+    # cancels a running answer while Stop's reply is already on its way, so an update of the
+    # answer could land after that reply and show the dropped answer again. Stop therefore asks
+    # the answer to end, waits until it has, and only then shows the conversation without it.
+    running: dict[str, tuple[threading.Event, threading.Event]] = {}
 
     def export_file(conversation: dict, language: str) -> str | None:
         """The conversation as a Markdown file for the Export button (None while it is empty)."""
@@ -246,23 +252,34 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
             {"role": "assistant", "content": pending_html("")},
         ]
         history = [(turn["question"], turn["answer"]) for turn in conversation["turns"]]
-        # Until the answer is finished the question is kept aside, so that Stop can give it back.
-        yield "", shown, {**conversation, "asking": question}, gr.skip(), gr.skip(), gr.skip()
-        partial = ""
-        for event in assistants.get(answerer, assistants[default_answerer]).stream(question, history, k):
-            if isinstance(event, Answer):
-                finished = with_turns(conversation, conversation["turns"] + [turn_of(question, event)])
-                saved = saved_with(saved, finished)
-                yield ("", *conversation_views(finished, saved, language))
-            else:
-                partial += event
-                shown[-1] = {"role": "assistant", "content": pending_html(partial)}
-                # The box was emptied once; an update still on its way after Stop must not empty
-                # it again once Stop has given the question back.
-                yield gr.skip(), shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        stop_asked, ended = running[conversation["id"]] = threading.Event(), threading.Event()
+        try:
+            # Until the answer is finished its question is kept aside, so that Stop can give it back.
+            yield "", shown, {**conversation, "asking": question}, gr.skip(), gr.skip(), gr.skip()
+            partial = ""
+            for event in assistants.get(answerer, assistants[default_answerer]).stream(question, history, k):
+                if stop_asked.is_set():
+                    return
+                if isinstance(event, Answer):
+                    finished = with_turns(conversation, conversation["turns"] + [turn_of(question, event)])
+                    saved = saved_with(saved, finished)
+                    yield ("", *conversation_views(finished, saved, language))
+                else:
+                    partial += event
+                    shown[-1] = {"role": "assistant", "content": pending_html(partial)}
+                    yield gr.skip(), shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        finally:  # also when Gradio closes the cancelled answer
+            ended.set()
+            if running.get(conversation["id"]) == (stop_asked, ended):
+                del running[conversation["id"]]
 
     def stop_answer(conversation: dict, language: str):
         """After Stop: the unfinished turn dropped, its question back in the box."""
+        answer = running.get(conversation["id"])
+        if answer is not None:
+            stop_asked, ended = answer
+            stop_asked.set()
+            ended.wait(STOP_WAIT_SECONDS)
         kept = {key: value for key, value in conversation.items() if key != "asking"}
         return conversation.get("asking", ""), chat_messages(kept, language), kept
 
@@ -503,7 +520,7 @@ def build_app(settings: Settings, assistants: dict[str, Assistant] | None = None
             gr.update(
                 value=chat_messages(conversation, language),
                 placeholder=text(language, "welcome", articles=len(store.records)),
-                examples=[{"text": q} for q in example_questions(settings, language)],
+                examples=[{"text": q} for q in examples or text(language, "examples").split("|")],
             ),
             gr.update(placeholder=text(language, "placeholder")),
             gr.update(value=text(language, "send")),
