@@ -336,6 +336,7 @@ class AnswerModel:
     top_k: int  # the passages retrieved per question when it was fitted
     answerable_threshold: float  # below: refuse
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
+    completion_ratio: float  # and down to this share if they add what the question names
 
     @classmethod
     def from_json(cls, data: dict) -> AnswerModel:
@@ -347,6 +348,7 @@ class AnswerModel:
             top_k=int(data["top_k"]),
             answerable_threshold=float(data["thresholds"]["answerable"]),
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
+            completion_ratio=float(data["thresholds"]["completion_ratio"]),
         )
 
 
@@ -457,10 +459,27 @@ def rank(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candid
     return sorted(candidates, key=lambda c: -c.probability)
 
 
-def quoted(ranked: list[Candidate], quote_ratio: float) -> list[Candidate]:
+def quoted(q: Question, ranked: list[Candidate], quote_ratio: float, completion_ratio: float) -> list[Candidate]:
     """The sentences to quote: the best, and the next ones down to ``quote_ratio`` of its
-    probability; the less sure the model is of the best, the more of the others it shows."""
-    return [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * ranked[0].probability]
+    probability (the less sure the model is of the best, the more of the others it shows);
+    then, down to ``completion_ratio`` of it, any sentence that states a number or word of the
+    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year."""
+    best = ranked[0].probability
+    chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * best]
+    for c in ranked[len(chosen) :]:  # ``chosen`` is a prefix of ``ranked``
+        if len(chosen) >= MAX_QUOTES or c.probability < completion_ratio * best:
+            break
+        if adds_to(q, "\n".join(x.text for x in chosen), c.text):
+            chosen.append(c)
+    return chosen
+
+
+def adds_to(q: Question, quotes: str, text: str) -> bool:
+    """Whether ``text`` states a number or word of the question that ``quotes`` lack."""
+    quotes, text = quotes.lower(), text.lower()
+    return any(n in text and n not in quotes for n in q.numbers) or any(
+        w in text and w not in quotes for w, weight in q.weights.items() if weight > 0
+    )
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

@@ -92,11 +92,13 @@ def extractive_answer(
     if answerable < model.answerable_threshold:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
-    chosen = quoted(ranked, model.quote_ratio)
+    chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
     kind, likelihood = max(((k, q.kinds[k]) for k in WORD_KINDS), key=lambda pair: pair[1])
-    # Beside the question's numbers if it names any ("2017年…"), else beside its words.
+    # Beside the question's numbers if it names any ("2017年…"), else beside its words; from
+    # the first quote that states all those numbers: the figure for 2017 is in a sentence on 2017.
     anchors = q.numbers or q.weights
-    fact = named_answer(ranked[0].text, q.asked, kind, anchors) if likelihood >= LEAD_KIND_PROBABILITY else ""
+    lead = next((c for c in chosen if all(n in c.text for n in q.numbers)), chosen[0])
+    fact = named_answer(lead.text, q.asked, kind, anchors) if likelihood >= LEAD_KIND_PROBABILITY else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts)
 
 

@@ -16,9 +16,11 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    asked of the other corpus (another topic altogether).
 4. Thresholds are chosen on the ``calibration`` split, which neither fit saw: the refusal
    threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
-   answerable questions refused; the quote ratio quotes further sentences (down to that share of
-   the best one's probability) as long as
-   ``MIN_QUOTE_PRECISION`` of the quotes hold an answer.
+   answerable questions refused. The quote ratios (further sentences are quoted down to one
+   share of the best one's probability, and down to a second, lower share if they state a
+   number or word of the question the quotes so far lack) answer as many questions as
+   possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
+   ``rag-eval`` counts it: on the answerable questions that are answered.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
@@ -252,31 +254,36 @@ def choose_thresholds(
     answerable_threshold = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
     refusal_recall = float((p[labels_arr == 0] < answerable_threshold).mean())
 
-    answered = []  # per answerable question: its candidates best first, and which hold an answer
+    # Quote precision is measured as rag-eval measures it: on the answerable questions answered.
+    answered = []  # per such question: its candidates best first, and which hold an answer
     for a in asked:
         if a.item.answerable and any(a.positive):
             add_features(a.question, a.candidates)
-            holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
-            answered.append((rank(sentence_model, a.candidates), holds))
+            ranked = rank(sentence_model, a.candidates)
+            if refusal_model.probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold:
+                holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
+                answered.append((a.question, without_overlaps(ranked), holds))
     best = None
-    for quote_ratio in np.round(np.arange(0.05, 1.0, 0.025), 3):
-        hits = quotes = precise = 0
-        for ranked, holds in answered:
-            chosen = [id(c) in holds for c in quoted(without_overlaps(ranked), quote_ratio)]
-            hits += any(chosen)
-            quotes += len(chosen)
-            precise += sum(chosen)
-        precision, accuracy = precise / quotes, hits / len(answered)
-        if precision >= MIN_QUOTE_PRECISION and (best is None or accuracy > best[1]):
-            best = (float(quote_ratio), accuracy, precision)
+    ratios = np.round(np.arange(0.05, 1.0, 0.05), 3)
+    for quote_ratio in ratios:
+        for completion_ratio in ratios[ratios <= quote_ratio]:  # at quote_ratio: nothing added
+            hits = quotes = precise = 0
+            for q, ranked, holds in answered:
+                chosen = [id(c) in holds for c in quoted(q, ranked, quote_ratio, completion_ratio)]
+                hits += any(chosen)
+                quotes += len(chosen)
+                precise += sum(chosen)
+            precision, accuracy = precise / quotes, hits / len(answered)
+            if precision >= MIN_QUOTE_PRECISION and (best is None or accuracy > best[2]):
+                best = (float(quote_ratio), float(completion_ratio), accuracy, precision)
     if best is None:
-        best = (1.0, float("nan"), float("nan"))
-    thresholds = {"answerable": round(answerable_threshold, 5), "quote_ratio": best[0]}
+        best = (1.0, 1.0, float("nan"), float("nan"))
+    thresholds = {"answerable": round(answerable_threshold, 5), "quote_ratio": best[0], "completion_ratio": best[1]}
     measured = {
         "refusal_recall": round(refusal_recall, 4),
         "false_refusal_rate": round(float((p[labels_arr == 1] < answerable_threshold).mean()), 4),
-        "answer_in_quotes": round(best[1], 4),
-        "quote_precision": round(best[2], 4),
+        "answer_in_quotes": round(best[2], 4),
+        "quote_precision": round(best[3], 4),
         "questions": int(len(rows)),
     }
     return thresholds, measured

@@ -14,6 +14,9 @@ from rag.answer_model import (
     QUESTION_FEATURES,
     SENTENCE_FEATURE_NAMES,
     BoostedTrees,
+    Candidate,
+    Question,
+    quoted,
     shipped_model,
 )
 from rag.cmrc import write_split
@@ -118,8 +121,29 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert data["sentence"]["features"] == SENTENCE_FEATURE_NAMES
     assert data["answerable"]["features"] == [f.__name__ for f in QUESTION_FEATURES]
-    assert 0 < data["thresholds"]["answerable"] < 1 and 0 < data["thresholds"]["quote_ratio"] <= 1
+    thresholds = data["thresholds"]
+    assert 0 < thresholds["answerable"] < 1 and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
     assert "CMRC" in data["about"]
+
+
+def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_they_lack():
+    question = Question(
+        text="2016年和2017年的贸易额分别是多少？", language="zh", vector=np.zeros(1), weights={"贸易额": 3.0},
+        numbers={"2016", "2017"}, kinds={}, unknown_share=0.0, unmentioned=[], wording="", bigrams=frozenset(),
+    )  # fmt: skip
+
+    def sentence(text: str, probability: float) -> Candidate:
+        return Candidate("a.txt", "标题", text, 0, len(text), 0.9, "", 0, 1.0, probability=probability)
+
+    ranked = [
+        sentence("2017年贸易额达到35亿美元。", 0.9),
+        sentence("该公司成立于2015年。", 0.5),  # likelier, but adds nothing the question names
+        sentence("2016年贸易额为22亿美元。", 0.4),  # the other year the question asks about
+        sentence("2016年还举办了展会。", 0.1),  # below the completion share of the best
+    ]
+    assert [c.text for c in quoted(question, ranked, 0.75, 0.3)] == [ranked[0].text, ranked[2].text]
+    assert [c.text for c in quoted(question, ranked, 0.75, 0.75)] == [ranked[0].text]  # no completion
+    assert [c.text for c in quoted(question, ranked, 0.5, 0.5)] == [ranked[0].text, ranked[1].text]
 
 
 def test_boosted_trees_walk_every_tree_to_its_leaf():

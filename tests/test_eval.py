@@ -201,22 +201,23 @@ def cmrc_slice_metrics(tmp_path_factory):
 
 def test_quality_gate_on_text_nobody_here_wrote(cmrc_slice_metrics):
     """A change that only helps the seed articles shows up here as a failure. Floors a little
-    below the last measurement of this slice (answer 0.76, refusal 4 of 10, false refusals
-    0.09, quote precision 0.80); raise them as the answers improve."""
+    below the last measurement of this slice (answer 0.81, refusal 2 of 10, false refusals
+    0.03, quote precision 0.77: quoting a sentence that adds what the question names answered
+    more and lowered precision from 0.78); raise them as the answers improve."""
     floors = {
-        "answer_accuracy": 0.72,
+        "answer_accuracy": 0.77,
         "refusal_recall": 0.1,
-        "false_refusal_rate": 0.13,
+        "false_refusal_rate": 0.08,
         "quote_validity": 1.0,
-        "quote_precision": 0.77,
+        "quote_precision": 0.74,
         "context_recall": 0.95,
     }
     assert failed_gates(cmrc_slice_metrics, floors) == []
 
 
 def test_quality_gate_on_the_project_qa_set(dev_metrics):
-    """Floors a little below what was measured (answer 0.74, refusal 0.40, false refusals 0.05,
-    cited sources 0.85, context recall 0.93 since chunk vectors are pooled from sentence
+    """Floors a little below what was measured (answer 0.75, refusal 0.40, false refusals 0.06,
+    cited sources 0.86, context recall 0.93 since chunk vectors are pooled from sentence
     vectors); raise them as the answers improve."""
     floors = {
         "answer_accuracy": 0.72,
