@@ -97,7 +97,7 @@ def extractive_answer(
     # Beside the question's numbers if it names any ("2017年…"), else beside its words; from
     # the first quote that states all those numbers: the figure for 2017 is in a sentence on 2017.
     anchors = q.numbers or q.weights
-    lead = next((c for c in chosen if all(n in c.text for n in q.numbers)), chosen[0])
+    lead = next((c for c in chosen if not c.features["numbers_missing"]), chosen[0])
     fact = named_answer(lead.text, q.asked, kind, anchors) if likelihood >= LEAD_KIND_PROBABILITY else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts)
 
