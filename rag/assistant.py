@@ -21,13 +21,13 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
 from rag import lexicon
+from rag.answer_kinds import tagger
+from rag.answer_model import shipped_model
 from rag.answering import extractive_answer, verify_citations
 from rag.chitchat import reply_without_search
 from rag.conversation import Turn, detect_language, resolve_followup
 from rag.embeddings import make_embeddings
 from rag.generation import chat_model_from_settings, condense_question, stream_llm_answer
-from rag.answer_kinds import tagger
-from rag.answer_model import shipped_model
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings

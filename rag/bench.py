@@ -226,8 +226,9 @@ def measure_growth(assistant: Assistant, sizes: list[int], rng: random.Random) -
     query_vectors = [store.embeddings.embed_query(q) for q in questions]
     query_tokens = [tokenize(q) for q in questions]
     client = store.client
-    rows = []
-    for size in sizes:
+
+    def grow(size):
+        # A function of its own so that the index and its inputs are freed on return, before the next size is measured.
         base = rss_mb()
         picks = [rng.sample(range(len(pool)), rng.randint(3, 5)) for _ in range(size)]
         texts = ["".join(pool[i][0] for i in pick) for pick in picks]
@@ -262,17 +263,18 @@ def measure_growth(assistant: Assistant, sizes: list[int], rng: random.Random) -
         okapi = BM25Okapi(tokens)
         okapi_build = time.perf_counter() - started
         okapi_query = timed(lambda t: okapi.get_scores(t), query_tokens[:5])
-        rows.append({
+        row = {
             "chunks": size,
             "dense_query": dense,
             "bm25s_query": bm25s,
             "rank_bm25_query": okapi_query,
             "build_s": {"chroma": round(chroma_build, 1), "bm25s": round(bm25s_build, 1), "rank_bm25": round(okapi_build, 1)},
             "rss_growth_mb": round(after_build - base, 1),
-        })
+        }
         client.delete_collection(f"bench_growth_{size}")
-        del okapi, keyword, collection, vectors, texts, tokens
-    return rows
+        return row
+
+    return [grow(size) for size in sizes]
 
 
 def measure_peer(assistant: Assistant, workdir: Path) -> dict:

@@ -12,7 +12,6 @@ from rag import Answer, Assistant
 from rag.store import IndexMissingError
 
 
-
 @pytest.fixture(scope="module")
 def bot(seed_settings) -> Assistant:
     return Assistant.load(seed_settings)

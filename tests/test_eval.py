@@ -13,8 +13,8 @@ import pytest
 from langchain_core.documents import Document
 
 from rag import Answer, Assistant, Citation
-from rag.documents import NAVIGATION_MARK, load_article
 from rag.cmrc import write_split
+from rag.documents import NAVIGATION_MARK, load_article
 from rag.eval import evaluate, failed_gates, load_qa, main, parse_item, write_report
 from rag.ingestion import ingest
 from rag.settings import Settings
