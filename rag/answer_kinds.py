@@ -64,6 +64,14 @@ INTERROGATIVES = {
         "number": r"bao nhiêu|\bmấy\b",
     },
 }
+# Questions whose answer spans the articles ("哪几篇报道提到…", "Which articles mention…",
+# "bài nào…"): how a question sets its scope is grammar too, not a corpus's wording.
+ACROSS_ARTICLES = {
+    "zh": r"[哪几各每两三多]+篇|哪些(?:文章|报道|新闻|文档)|(?:文章|报道|新闻|文档)(?:里|中)?都|各自",
+    "en": r"\b(?:which|what|both|all|each|several|two|different) (?:of the )?(?:articles|reports|stories)\b"
+    r"|\b(?:which|each) (?:article|report|story)\b|\bin (?:two|both|several|all) of (?:the|them)\b",
+    "vi": r"bài (?:viết |báo )?nào|những bài|mỗi bài|cả hai bài|các bài (?:viết|báo) (?:nhắc|đề cập|nói)",
+}
 
 
 @built_once
@@ -140,6 +148,11 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
     exp = {kind: math.exp(score - top) for kind, score in scores.items()}
     total = sum(exp.values())
     return {kind: exp[kind] / total for kind in KINDS}
+
+
+def asks_across_articles(question: str, language: str) -> bool:
+    """Whether ``question`` asks what several articles say, which one says it, or what each says."""
+    return re.search(ACROSS_ARTICLES[language], question, re.IGNORECASE) is not None
 
 
 def answer_kind(answer: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
-from rag.answer_kinds import WORD_KINDS, asked_kinds, kinds_not_in
+from rag.answer_kinds import WORD_KINDS, asked_kinds, asks_across_articles, kinds_not_in
 from rag.chunking import split_sentences
 from rag.keyword import tokenize
 from rag.lexicon import chinese_words, unmentioned_names
@@ -76,6 +76,7 @@ class Question:
     wording: str  # what is compared with sentences letter by letter: the question, or for
     # English and Vietnamese the Chinese words it translates to
     bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
+    across_articles: bool = False  # asks what several articles say ("哪几篇报道提到…")
 
     @property
     def asked(self) -> str:
@@ -392,6 +393,7 @@ def describe_question(
         unmentioned=unmentioned,
         wording=wording,
         bigrams=character_bigrams(wording),
+        across_articles=asks_across_articles(question, language),
     )
 
 
@@ -463,20 +465,24 @@ def quoted(q: Question, ranked: list[Candidate], quote_ratio: float, completion_
     """The sentences to quote: the best, and the next ones down to ``quote_ratio`` of its
     probability (the less sure the model is of the best, the more of the others it shows);
     then, down to ``completion_ratio`` of it, any sentence that states a number or word of the
-    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year."""
+    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year,
+    and "哪几篇报道提到…" the sentence of each article."""
     best = ranked[0].probability
     chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * best]
     for c in ranked[len(chosen) :]:  # ``chosen`` is a prefix of ``ranked``
         if len(chosen) >= MAX_QUOTES or c.probability < completion_ratio * best:
             break
-        if adds_to(q, "\n".join(x.text for x in chosen), c.text):
+        if adds_to(q, chosen, c):
             chosen.append(c)
     return chosen
 
 
-def adds_to(q: Question, quotes: str, text: str) -> bool:
-    """Whether ``text`` states a number or word of the question that ``quotes`` lack."""
-    quotes, text = quotes.lower(), text.lower()
+def adds_to(q: Question, chosen: list[Candidate], c: Candidate) -> bool:
+    """Whether ``c`` states a number or word of the question that the ``chosen`` quotes lack,
+    or, for a question across articles, comes from an article they do not quote."""
+    if q.across_articles and all(x.source != c.source for x in chosen):
+        return True
+    quotes, text = "\n".join(x.text for x in chosen).lower(), c.text.lower()
     return any(n in text and n not in quotes for n in q.numbers) or any(
         w in text and w not in quotes for w, weight in q.weights.items() if weight > 0
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag import Assistant
-from rag.answer_kinds import KINDS, WORD_KINDS, asked_kinds, kind_words, named_answer
+from rag.answer_kinds import KINDS, WORD_KINDS, asked_kinds, asks_across_articles, kind_words, named_answer
 from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,
@@ -144,6 +144,37 @@ def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_
     assert [c.text for c in quoted(question, ranked, 0.75, 0.3)] == [ranked[0].text, ranked[2].text]
     assert [c.text for c in quoted(question, ranked, 0.75, 0.75)] == [ranked[0].text]  # no completion
     assert [c.text for c in quoted(question, ranked, 0.5, 0.5)] == [ranked[0].text, ranked[1].text]
+
+
+def test_a_question_across_articles_quotes_the_best_sentence_of_each_likely_article():
+    question = Question(
+        text="哪几篇报道提到了自贸协定？", language="zh", vector=np.zeros(1), weights={"自贸协定": 3.0},
+        numbers=set(), kinds={}, unknown_share=0.0, unmentioned=[], wording="", bigrams=frozenset(),
+        across_articles=asks_across_articles("哪几篇报道提到了自贸协定？", "zh"),
+    )  # fmt: skip
+
+    def sentence(source: str, text: str, probability: float) -> Candidate:
+        return Candidate(source, "标题", text, 0, len(text), 0.9, "", 0, 1.0, probability=probability)
+
+    ranked = [
+        sentence("a.txt", "两国签署了自贸协定。", 0.9),
+        sentence("a.txt", "协定于去年生效。", 0.6),  # same article, nothing the question names
+        sentence("b.txt", "双方希望扩大合作。", 0.5),  # another article
+        sentence("c.txt", "会谈在莫斯科举行。", 0.1),  # below the completion share of the best
+    ]
+    assert [c.source for c in quoted(question, ranked, 0.75, 0.3)] == ["a.txt", "b.txt"]
+    question.across_articles = False
+    assert [c.source for c in quoted(question, ranked, 0.75, 0.3)] == ["a.txt"]
+
+
+def test_across_articles_is_read_from_how_the_question_sets_its_scope():
+    assert asks_across_articles("哪几篇报道提到了自贸协定？", "zh")
+    assert asks_across_articles("这两篇文章各自怎么说？", "zh")
+    assert asks_across_articles("Which articles mention APEC?", "en")
+    assert asks_across_articles("Bài báo nào nhắc đến APEC?", "vi")
+    assert not asks_across_articles("2016年和2017年的贸易额分别是多少？", "zh")
+    assert not asks_across_articles("What does the article say about APEC?", "en")
+    assert not asks_across_articles("Theo các bài báo, ai là đại sứ?", "vi")
 
 
 def test_boosted_trees_walk_every_tree_to_its_leaf():
