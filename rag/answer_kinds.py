@@ -36,7 +36,7 @@ DATE = re.compile(
 CN_NUMERAL = "一二两三四五六七八九十百千万亿"
 # Chinese measure words and units, a closed class of the grammar: 35亿美元, 6000 万剂, 3 名.
 UNIT = (
-    r"(?:美元|欧元|日元|英镑|卢布|港元|人民币|公里|千米|平方米|平方公里|公顷|千克|公斤|吨|"
+    r"(?:美元|欧元|日元|英镑|卢布|港元|人民币|公里|千米|平方公里|平方米|公顷|千克|公斤|吨|周年|周岁|"
     r"[个位名人次件座家所项元米天岁届剂台辆部架艘种条只本篇场首分秒度倍股户亩克斤升期集季章册周年月日]|%)"
 )
 NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}]{{2,}}{UNIT}?")

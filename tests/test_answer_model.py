@@ -89,6 +89,8 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     found = kind_words("2017年双边贸易额达到了35亿美元，共6000 万剂疫苗，增长12.5%，代表德米特里•马卡罗夫在上海表示")
     assert ("time", "2017年") in found
     assert {("number", "35亿美元"), ("number", "6000 万剂"), ("number", "12.5%")} <= set(found)
+    # A unit of two characters is read whole, not as its first one (周, a week).
+    assert ("number", "70周年") in kind_words("两国建交70周年")
     assert ("person", "德米特里•马卡罗夫") in found
     assert ("place", "上海") in found
     # A number glued to letters is still a number of the question.
