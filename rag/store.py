@@ -548,15 +548,19 @@ class ChunkStore:
             "retired": retired,  # collections this index dropped (named before it owned them)
             "articles": records,
         }
-        if self.manifest_path.exists():
-            write_json_atomic(self.previous_path, old)
-        write_json_atomic(self.manifest_path, manifest)
+        # Under the refresh lock: a question in another thread that saw the new manifest
+        # before this store loaded it would take it for another process's and reopen the
+        # client, whose fresh view of the folder may lack the vectors just written.
+        with self._refreshing:
+            if self.manifest_path.exists():
+                write_json_atomic(self.previous_path, old)
+            write_json_atomic(self.manifest_path, manifest)
 
-        # Committed: from here on, only this process's view and the clean-up, which a
-        # vanished server postpones (the next question reloads, the next write cleans up).
-        self.abandon()
-        try:
-            self._load(manifest, file_key(self.manifest_path))
-            self.repair()
-        except SERVER_GONE:
-            self._loaded_key = None
+            # Committed: from here on, only this process's view and the clean-up, which a
+            # vanished server postpones (the next question reloads, the next write cleans up).
+            self.abandon()
+            try:
+                self._load(manifest, file_key(self.manifest_path))
+                self.repair()
+            except SERVER_GONE:
+                self._loaded_key = None
