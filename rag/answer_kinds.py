@@ -43,6 +43,8 @@ NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}
 INTERPUNCTS = "·•・"
 NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
 CJK = re.compile(r"[\u4e00-\u9fff]+")
+LETTER = re.compile(r"[^\W_]")
+ASIDE = re.compile(r"[（(][^（()）]*[)）]")  # "(Lionel Richie)", "(1621年)"
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # The Latin form an article gives right after a name: 基普乔格•约翰 (Kipchoge John).
 LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
@@ -157,16 +159,21 @@ def asks_across_articles(question: str, language: str) -> bool:
 
 def answer_kind(answer: str) -> str:
     """The kind of a reference answer, for labelling training questions: the kind whose words
-    cover most of it (a date, a number, or a word jieba tags as a name, place or organisation;
-    a rare name jieba cuts into single characters still begins with a character tagged nr)."""
-    covered = dict.fromkeys(WORD_KINDS, 0)
-    for kind, word in kind_words(answer):
-        covered[kind] = max(covered[kind], len(word))
-    first = next(iter(tagger().cut(answer)), None)
-    if first is not None and first.flag in ("nr", "nrt", "nrfg") and len(answer) <= 4:
-        covered["person"] = max(covered["person"], len(answer))
-    kind, size = max(covered.items(), key=lambda pair: pair[1])
-    return kind if size >= len(answer) / 2 else "other"
+    (a date, a number, or a word jieba tags as a name, place or organisation) cover at least
+    half of its letters together, so that a place jieba cuts into several (日本|冲绳县|那覇市)
+    or a list of names is still one; asides in brackets (a Latin form, "(1621年)") do not count.
+    A rare name jieba cuts into single characters still begins with a character tagged nr."""
+    text = ASIDE.sub("", answer).strip() or answer
+    covered: dict[str, set[int]] = {kind: set() for kind in WORD_KINDS}
+    for kind, word in kind_words(text):
+        for match in re.finditer(re.escape(word), text):
+            covered[kind].update(range(match.start(), match.end()))
+    first = next(iter(tagger().cut(text)), None)
+    if first is not None and first.flag in ("nr", "nrt", "nrfg") and len(text) <= 4:
+        covered["person"].update(range(len(text)))
+    letters = {i for i, character in enumerate(text) if LETTER.match(character)}
+    kind, positions = max(covered.items(), key=lambda pair: len(pair[1] & letters))
+    return kind if len(positions & letters) >= len(letters) / 2 else "other"
 
 
 def person_named(text: str) -> str | None:

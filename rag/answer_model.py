@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
-from rag.answer_kinds import WORD_KINDS, asked_kinds, asks_across_articles, kinds_not_in
+from rag.answer_kinds import WORD_KINDS, asked_kinds, asks_across_articles, kinds_not_in, named_answer
 from rag.chunking import split_sentences
 from rag.keyword import tokenize
 from rag.lexicon import chinese_words, unmentioned_names
@@ -338,6 +338,7 @@ class AnswerModel:
     answerable_threshold: float  # below: refuse
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
     completion_ratio: float  # and down to this share if they add what the question names
+    lead_threshold: float  # the answer leads with a word of the asked kind at least this likely
 
     @classmethod
     def from_json(cls, data: dict) -> AnswerModel:
@@ -350,6 +351,7 @@ class AnswerModel:
             answerable_threshold=float(data["thresholds"]["answerable"]),
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
             completion_ratio=float(data["thresholds"]["completion_ratio"]),
+            lead_threshold=float(data["thresholds"]["lead"]),
         )
 
 
@@ -486,6 +488,20 @@ def adds_to(q: Question, chosen: list[Candidate], c: Candidate) -> bool:
     return any(n in text and n not in quotes for n in q.numbers) or any(
         w in text and w not in quotes for w, weight in q.weights.items() if weight > 0
     )
+
+
+def asked_word_kind(q: Question) -> tuple[str, float]:
+    """The kind of word (``WORD_KINDS``) the question most likely asks for, and how likely."""
+    return max(((kind, q.kinds[kind]) for kind in WORD_KINDS), key=lambda pair: pair[1])
+
+
+def lead_fact(q: Question, chosen: list[Candidate], kind: str) -> str:
+    """The answer itself (a name, place, time or number of ``kind``) from the quotes, or "".
+
+    Beside the question's numbers if it names any ("2017年…"), else beside its words; from the
+    first quote that states all those numbers: the figure for 2017 is in a sentence on 2017."""
+    lead = next((c for c in chosen if not c.features["numbers_missing"]), chosen[0])
+    return named_answer(lead.text, q.asked, kind, q.numbers or q.weights)
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

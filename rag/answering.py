@@ -9,7 +9,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
   (for an English or Vietnamese question naming something no article mentions it says so:
   "The articles never mention Ukraine."), or
 - leads with the answer itself where the question asks for a name, place, organisation,
-  time or number and the best sentence adds one ("根据文章：基普乔格•约翰 (Kipchoge John)"),
+  time or number (at least as likely as a fitted threshold) and the quotes add one
+  ("根据文章：基普乔格•约翰 (Kipchoge John)"),
   then quotes the best sentence and the next ones down to a fitted share of its
   probability, verbatim and cited.
 """
@@ -18,21 +19,19 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from rag.answer_kinds import WORD_KINDS, named_answer
 from rag.answer_model import (
     AnswerModel,
     Candidate,
+    asked_word_kind,
     candidate_sentences,
     describe_question,
+    lead_fact,
     quoted,
     score,
     shipped_model,
 )
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
-
-# The lead names a fact only when the question asks for that kind at least this likely.
-LEAD_KIND_PROBABILITY = 0.5
 
 MESSAGES = {
     "zh": {
@@ -93,12 +92,8 @@ def extractive_answer(
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
     chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
-    kind, likelihood = max(((k, q.kinds[k]) for k in WORD_KINDS), key=lambda pair: pair[1])
-    # Beside the question's numbers if it names any ("2017年…"), else beside its words; from
-    # the first quote that states all those numbers: the figure for 2017 is in a sentence on 2017.
-    anchors = q.numbers or q.weights
-    lead = next((c for c in chosen if not c.features["numbers_missing"]), chosen[0])
-    fact = named_answer(lead.text, q.asked, kind, anchors) if likelihood >= LEAD_KIND_PROBABILITY else ""
+    kind, likelihood = asked_word_kind(q)
+    fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts)
 
 

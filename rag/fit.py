@@ -20,7 +20,9 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    share of the best one's probability, and down to a second, lower share if they state a
    number or word of the question the quotes so far lack) answer as many questions as
    possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
-   ``rag-eval`` counts it: on the answerable questions that are answered.
+   ``rag-eval`` counts it: on the answerable questions that are answered. The lead
+   threshold is the probability of the asked kind (a name, place, time, number) from which
+   an answer leads with the word of that kind: where right leads most outnumber wrong ones.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
@@ -47,9 +49,11 @@ from rag.answer_model import (
     Classifier,
     Question,
     add_features,
+    asked_word_kind,
     candidate_sentences,
     classifier_from_json,
     describe_question,
+    lead_fact,
     question_values,
     quoted,
     rank,
@@ -262,13 +266,13 @@ def choose_thresholds(
             ranked = rank(sentence_model, a.candidates)
             if refusal_model.probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold:
                 holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
-                answered.append((a.question, without_overlaps(ranked), holds))
+                answered.append((a.question, without_overlaps(ranked), holds, reference_strings(a.item)))
     best = None
     ratios = np.round(np.arange(0.05, 1.0, 0.05), 3)
     for quote_ratio in ratios:
         for completion_ratio in ratios[ratios <= quote_ratio]:  # at quote_ratio: nothing added
             hits = quotes = precise = 0
-            for q, ranked, holds in answered:
+            for q, ranked, holds, _ in answered:
                 chosen = [id(c) in holds for c in quoted(q, ranked, quote_ratio, completion_ratio)]
                 hits += any(chosen)
                 quotes += len(chosen)
@@ -278,15 +282,39 @@ def choose_thresholds(
                 best = (float(quote_ratio), float(completion_ratio), accuracy, precision)
     if best is None:
         best = (1.0, 1.0, float("nan"), float("nan"))
-    thresholds = {"answerable": round(answerable_threshold, 5), "quote_ratio": best[0], "completion_ratio": best[1]}
+    lead, lead_precision, lead_share = choose_lead_threshold(answered, best[0], best[1])
+    thresholds = {
+        "answerable": round(answerable_threshold, 5), "quote_ratio": best[0], "completion_ratio": best[1], "lead": lead,
+    }  # fmt: skip
     measured = {
         "refusal_recall": round(refusal_recall, 4),
         "false_refusal_rate": round(float((p[labels_arr == 1] < answerable_threshold).mean()), 4),
         "answer_in_quotes": round(best[2], 4),
         "quote_precision": round(best[3], 4),
+        "lead_precision": round(lead_precision, 4),
+        "answers_with_lead": round(lead_share, 4),
         "questions": int(len(rows)),
     }
     return thresholds, measured
+
+
+def choose_lead_threshold(answered: list, quote_ratio: float, completion_ratio: float) -> tuple[float, float, float]:
+    """The kind probability from which an answer leads with the word of that kind: the one
+    giving the most right leads less wrong ones (a lead is right if it and a reference answer
+    contain one another), with the precision and share of answers with a lead it gives."""
+    leads = []  # (kind probability, right) of every answer that would have a lead
+    for q, ranked, holds, references in answered:
+        kind, likelihood = asked_word_kind(q)
+        fact = squeeze(lead_fact(q, quoted(q, ranked, quote_ratio, completion_ratio), kind))
+        if fact:
+            leads.append((likelihood, any(fact in r or r in fact for r in references)))
+    best = (1.0, 0, float("nan"), 0.0)  # threshold, right less wrong, precision, share
+    for threshold in np.round(np.arange(0.05, 1.0, 0.05), 3):
+        shown = [right for likelihood, right in leads if likelihood >= threshold]
+        net = 2 * sum(shown) - len(shown)
+        if shown and net > best[1]:
+            best = (float(threshold), net, sum(shown) / len(shown), len(shown) / len(answered))
+    return best[0], best[2], best[3]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag import Assistant
-from rag.answer_kinds import KINDS, WORD_KINDS, asked_kinds, asks_across_articles, kind_words, named_answer
+from rag.answer_kinds import KINDS, WORD_KINDS, answer_kind, asked_kinds, asks_across_articles, kind_words, named_answer
 from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,
@@ -100,6 +100,14 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert named_answer(sentence, "2017年的贸易额是多少？", "number", ["2017"]) == "35亿美元"
 
 
+def test_reference_answers_are_labelled_with_the_kind_their_words_cover_together():
+    assert answer_kind("22亿美元") == "number"
+    assert answer_kind("1966年") == "time"
+    assert answer_kind("日本冲绳县那覇市港区") == "place"  # several places jieba cuts apart
+    assert answer_kind("莱昂纳尔·里奇(Lionel Richie)") == "person"  # the Latin aside does not count
+    assert answer_kind("因为两国贸易结构单一") == "other"
+
+
 def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewhere():
     kinds = shipped_model().kinds
 
@@ -125,6 +133,7 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     assert data["answerable"]["features"] == [f.__name__ for f in QUESTION_FEATURES]
     thresholds = data["thresholds"]
     assert 0 < thresholds["answerable"] < 1 and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
+    assert 0 < thresholds["lead"] <= 1
     assert "CMRC" in data["about"]
 
 
