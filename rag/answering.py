@@ -17,6 +17,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from langchain_core.documents import Document
 
 from rag.answer_model import (
@@ -94,17 +96,19 @@ def extractive_answer(
     chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
     kind, likelihood = asked_word_kind(q)
     fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
-    return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts)
+    return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)
 
 
-def compose(head: str, sentences: list[Candidate], refused: bool, contexts: list[Document]) -> Answer:
+def compose(
+    head: str, sentences: list[Candidate], refused: bool, contexts: list[Document], fact: str = ""
+) -> Answer:
     """Answer text with one verbatim quote per line, each followed by its [n] marker."""
     citations = [
         Citation(n=n, source=c.source, title=c.title, quote=c.text, start=c.start, end=c.end)
         for n, c in enumerate(sentences, start=1)
     ]
     lines = [head] + [f"{c.quote} [{c.n}]" for c in citations]
-    return Answer(text="\n".join(lines), citations=citations, refused=refused, contexts=contexts)
+    return Answer(text="\n".join(lines), citations=citations, refused=refused, contexts=contexts, fact=fact)
 
 
 def verify_citations(answer: Answer, store: ChunkStore) -> Answer:
@@ -118,4 +122,4 @@ def verify_citations(answer: Answer, store: ChunkStore) -> Answer:
             continue
         if article.body[citation.start : citation.end] == citation.quote:
             valid.append(Citation.quoting(citation.n, article, citation.start, citation.end))
-    return Answer(answer.text, valid, answer.refused, answer.contexts)
+    return replace(answer, citations=valid)

@@ -38,6 +38,7 @@ GATES = {
     "quote_validity": ("min", "shown quotes found verbatim in the cited article"),
     "quote_precision": ("min", "quotes of answered answerable items holding their evidence or answer"),
     "context_recall": ("min", "answerable items whose evidence is all in the retrieved chunks"),
+    "lead_precision": ("min", "answers leading with a fact whose fact and an answer string contain one another"),
 }
 
 
@@ -74,6 +75,8 @@ class ItemResult:
     quotes: int
     valid_quotes: int
     precise_quotes: int  # quotes holding one of the item's evidence, must_contain or answer strings
+    lead: str  # the fact the answer leads with, if any
+    lead_ok: bool  # it and a must_contain or answer string contain one another
     context_ok: bool
     ms: float
 
@@ -146,6 +149,8 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
             pass
     targets = [t for t in map(squeeze, [*item.evidence, *item.must_contain, item.answer or ""]) if t]
     precise = sum(any(t in squeeze(c.quote) for t in targets) for c in answer.citations)
+    lead = squeeze(answer.fact)
+    answers = [t for t in map(squeeze, [*item.must_contain, item.answer or ""]) if t]
     if item.answerable:
         correct = not answer.refused and all(squeeze(m) in text for m in item.must_contain)
     else:
@@ -165,6 +170,8 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         quotes=len(answer.citations),
         valid_quotes=valid,
         precise_quotes=precise,
+        lead=answer.fact,
+        lead_ok=bool(lead) and any(lead in t or t in lead for t in answers),
         context_ok=all(any(squeeze(e) in c for c in contexts) for e in item.evidence),
         ms=ms,
     )
@@ -193,6 +200,7 @@ def summarize(results: list[ItemResult]) -> dict:
         if answered_quotes
         else None,
         "context_recall": share([r.context_ok for r in answerable]),
+        "lead_precision": share([r.lead_ok for r in answered if r.lead]),
         "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies

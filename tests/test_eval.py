@@ -112,6 +112,27 @@ def test_quote_precision_counts_quotes_holding_evidence_must_contain_or_answer()
     assert failed_gates(refused_only, {"quote_precision": 0.0}) == ["quote_precision = None is below 0.0"]
 
 
+def test_lead_precision_counts_leading_facts_that_an_answer_string_contains_or_is_contained_in():
+    items = [
+        item("inside", "numeric", answer="2016年越俄贸易额为22亿美元。", must=["22亿美元"]),
+        item("around", "fact", answer="波波夫", must=["波波夫"]),
+        item("wrong", "fact", answer="普京", must=["普京"]),
+        item("no-lead", "fact", answer="越南", must=["越南"]),
+        item("refused", "fact", answer="越南", must=["越南"]),
+    ]
+    fake = FakeAssistant({
+        "inside": Answer("根据文章：22 亿美元", [cite("22亿美元")], fact="22 亿美元"),  # whitespace ignored
+        "around": Answer("根据文章：阿列克谢•波波夫", [cite("越南")], fact="阿列克谢•波波夫"),
+        "wrong": Answer("根据文章：拉夫罗夫", [cite("越南")], fact="拉夫罗夫"),
+        "no-lead": Answer("根据文章：", [cite("越南")]),  # not counted: no fact to judge
+        "refused": Answer("没有", [cite("越南")], True, fact="越南"),  # refusals are not counted
+    })
+    metrics, results = evaluate(fake, items, show_progress=False)
+    assert [r.lead_ok for r in results] == [True, True, False, False, True]
+    assert metrics["overall"]["lead_precision"] == round(2 / 3, 4)
+    assert failed_gates(metrics, {"lead_precision": 0.9}) == ["lead_precision = 0.6667 is below 0.9"]
+
+
 def test_report_files(tmp_path):
     items = [item("right", "numeric", must=["22亿美元"]), item("no", "teaser", answer=None)]
     fake = FakeAssistant({"right": Answer("22亿美元 [1]", [cite("22亿美元")]), "no": Answer("x")})
