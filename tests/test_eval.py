@@ -222,9 +222,10 @@ def cmrc_slice_metrics(tmp_path_factory):
 
 def test_quality_gate_on_text_nobody_here_wrote(cmrc_slice_metrics):
     """A change that only helps the seed articles shows up here as a failure. Floors a little
-    below the last measurement of this slice (answer 0.81, refusal 2 of 10, false refusals
-    0.03, quote precision 0.77: quoting a sentence that adds what the question names answered
-    more and lowered precision from 0.78); raise them as the answers improve."""
+    below the last measurement of this slice (answer 0.79, refusal 2 of 10, false refusals
+    0.045, quote precision 0.755, after a refit that quotes down to a lower share of the best
+    sentence: the whole validation split rose from 0.850 to 0.857, these 89 answerable items
+    fell from 0.81); raise them as the answers improve."""
     floors = {
         "answer_accuracy": 0.77,
         "refusal_recall": 0.1,
