@@ -31,7 +31,14 @@ from rag.generation import chat_model_from_settings, condense_question, stream_l
 from rag.retrieval import HybridRetriever
 from rag.schema import Answer
 from rag.settings import Settings
-from rag.store import ChunkStore, ServerUnavailableError, StoreError, chroma_client, server_errors
+from rag.store import (
+    ChunkStore,
+    GenerationGoneError,
+    ServerUnavailableError,
+    StoreError,
+    chroma_client,
+    server_errors,
+)
 
 MAX_QUESTION_CHARS = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -147,12 +154,22 @@ class Assistant:
             yield from stream_llm_answer(self.chat_model, self.store, search_text, language, contexts)
             return
         search_text = resolve_followup(question, history)
-        contexts = self.retrieve(search_text, k)
-        answer = verify_citations(
-            extractive_answer(self.store, question, search_text, language, contexts), self.store
-        )
+        answer = self._extract(question, search_text, language, k)
         yield from answer.text.splitlines(keepends=True)
         yield answer
+
+    def _extract(self, question: str, search_text: str, language: str, k: int | None) -> Answer:
+        """The extractive answer, from the newest generation of the index: a question that
+        outlasts two commits of another process loses the files of the generation it began
+        on, and is answered again from the one committed since."""
+        while True:
+            contexts = self.retrieve(search_text, k)
+            try:
+                answer = extractive_answer(self.store, question, search_text, language, contexts)
+                return verify_citations(answer, self.store)
+            except GenerationGoneError:
+                if not self.store.refresh():  # nothing newer to answer from
+                    raise
 
     @staticmethod
     def _check(question: str) -> Answer | None:

@@ -13,7 +13,8 @@ keyword-index folder and every article with its chunk ids and files. A write goe
 A process killed anywhere leaves the previous manifest and everything it names intact.
 Readers, in this process or another, notice a new manifest at their next question
 (``refresh``) and answer from it; one still busy with the previous generation finds its
-files, chunks and collection there, because deletion waits one more commit.
+files, chunks and collection there, because deletion waits one more commit; one that
+outlasts two commits meets ``GenerationGoneError`` and is answered again from the newest.
 
 Several data dirs may share one Chroma server: every collection is named after the index
 that owns it (``rag_chunks_<index id>_<generation>``), and an index deletes only its own.
@@ -89,6 +90,11 @@ class IndexOutdatedError(StoreError):
 
 class ServerUnavailableError(StoreError):
     pass
+
+
+class GenerationGoneError(StoreError):
+    """The generation a question was reading was deleted under it: another process committed
+    twice while the question ran, and the second commit's clean-up removed its files."""
 
 
 # What the HTTP client raises when the Chroma server is gone (refused, reset, timed out).
@@ -339,7 +345,7 @@ class ChunkStore:
         """The cleaned article, as committed."""
         name = self._record(source)["files"]["article"]
         if name not in self._articles:
-            data = json.loads((self.data_dir / "articles" / name).read_text(encoding="utf-8"))
+            data = json.loads(self._generation_file(name).read_text(encoding="utf-8"))
             data["dates"] = tuple(data["dates"])
             data["pages"] = tuple(map(tuple, data["pages"]))
             self._articles[name] = Article(**data)
@@ -349,8 +355,14 @@ class ChunkStore:
         """Embeddings of the article's sentences, in ``split_sentences(body)`` order."""
         name = self._record(source)["files"]["vectors"]
         if name not in self._sentence_vectors:
-            self._sentence_vectors[name] = np.load(self.data_dir / "articles" / name)
+            self._sentence_vectors[name] = np.load(self._generation_file(name))
         return self._sentence_vectors[name]
+
+    def _generation_file(self, name: str) -> Path:
+        path = self.data_dir / "articles" / name
+        if not path.exists():
+            raise GenerationGoneError(f"{path} was removed by a later commit; ask again")
+        return path
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, str, dict, float]]:
         """``(id, text, metadata, cosine similarity)`` of the nearest committed chunks."""

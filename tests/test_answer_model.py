@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from rag import Assistant
-from rag.answer_kinds import KINDS, WORD_KINDS, answer_kind, asked_kinds, asks_across_articles, kind_words, named_answer
+from rag.answer_kinds import (
+    KINDS,
+    WORD_KINDS,
+    answer_kind,
+    asked_kinds,
+    asks_across_articles,
+    kind_words,
+    named_answer,
+)
 from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,

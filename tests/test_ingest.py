@@ -17,6 +17,7 @@ from rag.settings import Settings
 from rag.store import (
     ChunkStore,
     EmbeddingMismatchError,
+    GenerationGoneError,
     IndexLockedError,
     IndexOutdatedError,
     chroma_client,
@@ -523,6 +524,35 @@ def test_a_reader_process_answers_without_errors_while_an_article_is_replaced(se
     asked, errors = map(int, out.split())
     assert replaced == 4 and asked > 20
     assert errors == 0, err[-2000:]
+
+
+
+def test_a_question_that_outlasts_two_commits_is_answered_from_the_newest_generation(settings, seed_copy, e5):
+    from rag.assistant import Assistant
+
+    ingest([seed_copy], settings=settings, show_progress=False)
+    assistant = Assistant(open_store(settings, e5), settings)
+    target = seed_copy / SEED_FILES[3].name
+    original = target.read_text(encoding="utf-8")
+    retrieve = assistant.retrieve
+
+    def retrieve_then_two_commits_elsewhere(*args):
+        # Another writer (its own store, as in another process) commits twice between this
+        # question's search and its reading of the articles: the second commit's clean-up
+        # removes the files of the generation the search found.
+        contexts = retrieve(*args)
+        if not getattr(retrieve_then_two_commits_elsewhere, "done", False):
+            retrieve_then_two_commits_elsewhere.done = True
+            for doses in ("7000 万剂", "9000 万剂"):
+                target.write_text(original.replace("6000 万剂", doses), encoding="utf-8")
+                assert ingest([seed_copy], settings=settings, show_progress=False).embedded > 0
+            with pytest.raises(GenerationGoneError):
+                assistant.store.article(target.name)
+        return contexts
+
+    assistant.retrieve = retrieve_then_two_commits_elsewhere
+    answer = assistant.ask(QUESTION)
+    assert "9000 万剂" in answer.text and not answer.refused
 
 
 KILLER = """
