@@ -303,7 +303,7 @@ def choose_lead_threshold(answered: list, quote_ratio: float, completion_ratio: 
     giving the most right leads less wrong ones (a lead is right if it and a reference answer
     contain one another), with the precision and share of answers with a lead it gives."""
     leads = []  # (kind probability, right) of every answer that would have a lead
-    for q, ranked, holds, references in answered:
+    for q, ranked, _, references in answered:
         kind, likelihood = asked_word_kind(q)
         fact = squeeze(lead_fact(q, quoted(q, ranked, quote_ratio, completion_ratio), kind))
         if fact:

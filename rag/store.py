@@ -345,7 +345,7 @@ class ChunkStore:
         """The cleaned article, as committed."""
         name = self._record(source)["files"]["article"]
         if name not in self._articles:
-            data = json.loads(self._generation_file(name).read_text(encoding="utf-8"))
+            data = json.loads(self._read_generation_file(name, lambda path: path.read_text(encoding="utf-8")))
             data["dates"] = tuple(data["dates"])
             data["pages"] = tuple(map(tuple, data["pages"]))
             self._articles[name] = Article(**data)
@@ -355,14 +355,16 @@ class ChunkStore:
         """Embeddings of the article's sentences, in ``split_sentences(body)`` order."""
         name = self._record(source)["files"]["vectors"]
         if name not in self._sentence_vectors:
-            self._sentence_vectors[name] = np.load(self._generation_file(name))
+            self._sentence_vectors[name] = self._read_generation_file(name, np.load)
         return self._sentence_vectors[name]
 
-    def _generation_file(self, name: str) -> Path:
+    def _read_generation_file(self, name: str, read: Callable[[Path], object]):
+        """``read(path)`` of an article file, which a later commit may have removed meanwhile."""
         path = self.data_dir / "articles" / name
-        if not path.exists():
-            raise GenerationGoneError(f"{path} was removed by a later commit; ask again")
-        return path
+        try:
+            return read(path)
+        except FileNotFoundError:
+            raise GenerationGoneError(f"{path} was removed by a later commit; ask again") from None
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, str, dict, float]]:
         """``(id, text, metadata, cosine similarity)`` of the nearest committed chunks."""
