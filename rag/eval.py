@@ -137,6 +137,14 @@ def load_qa(path: str | Path) -> tuple[list[QAItem], list[str]]:
     return items, problems
 
 
+def lead_matches(fact: str, item: QAItem) -> bool:
+    """Whether the fact an answer leads with and a must_contain string or the item's answer
+    contain one another, whitespace ignored."""
+    fact = squeeze(fact)
+    answers = [t for t in map(squeeze, [*item.must_contain, item.answer or ""]) if t]
+    return bool(fact) and any(fact in t or t in fact for t in answers)
+
+
 def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> ItemResult:
     """Score one answer against its item."""
     text = squeeze(answer.text)
@@ -149,8 +157,6 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
             pass
     targets = [t for t in map(squeeze, [*item.evidence, *item.must_contain, item.answer or ""]) if t]
     precise = sum(any(t in squeeze(c.quote) for t in targets) for c in answer.citations)
-    lead = squeeze(answer.fact)
-    answers = [t for t in map(squeeze, [*item.must_contain, item.answer or ""]) if t]
     if item.answerable:
         correct = not answer.refused and all(squeeze(m) in text for m in item.must_contain)
     else:
@@ -171,7 +177,7 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         valid_quotes=valid,
         precise_quotes=precise,
         lead=answer.fact,
-        lead_ok=bool(lead) and any(lead in t or t in lead for t in answers),
+        lead_ok=lead_matches(answer.fact, item),
         context_ok=all(any(squeeze(e) in c for c in contexts) for e in item.evidence),
         ms=ms,
     )

@@ -63,7 +63,7 @@ from rag.cmrc import DEFAULT_DATA, write_split
 from rag.conversation import resolve_followup
 from rag.documents import squeeze
 from rag.embeddings import make_embeddings
-from rag.eval import QAItem, load_qa
+from rag.eval import QAItem, lead_matches, load_qa
 from rag.ingestion import ingest
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -266,7 +266,7 @@ def choose_thresholds(
             ranked = rank(sentence_model, a.candidates)
             if refusal_model.probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold:
                 holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
-                answered.append((a.question, without_overlaps(ranked), holds, reference_strings(a.item)))
+                answered.append((a.question, without_overlaps(ranked), holds, a.item))
     best = None
     ratios = np.round(np.arange(0.05, 1.0, 0.05), 3)
     for quote_ratio in ratios:
@@ -300,14 +300,14 @@ def choose_thresholds(
 
 def choose_lead_threshold(answered: list, quote_ratio: float, completion_ratio: float) -> tuple[float, float, float]:
     """The kind probability from which an answer leads with the word of that kind: the one
-    giving the most right leads less wrong ones (a lead is right if it and a reference answer
-    contain one another), with the precision and share of answers with a lead it gives."""
+    giving the most right leads less wrong ones (right as rag-eval's lead_precision judges it),
+    with the precision and share of answers with a lead it gives."""
     leads = []  # (kind probability, right) of every answer that would have a lead
-    for q, ranked, _, references in answered:
+    for q, ranked, _, item in answered:
         kind, likelihood = asked_word_kind(q)
-        fact = squeeze(lead_fact(q, quoted(q, ranked, quote_ratio, completion_ratio), kind))
+        fact = lead_fact(q, quoted(q, ranked, quote_ratio, completion_ratio), kind)
         if fact:
-            leads.append((likelihood, any(fact in r or r in fact for r in references)))
+            leads.append((likelihood, lead_matches(fact, item)))
     best = (1.0, 0, float("nan"), 0.0)  # threshold, right less wrong, precision, share
     for threshold in np.round(np.arange(0.05, 1.0, 0.05), 3):
         shown = [right for likelihood, right in leads if likelihood >= threshold]
