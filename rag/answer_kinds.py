@@ -97,6 +97,13 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
         kind = POS_KIND.get(pair.flag)
         if kind and len(pair.word) >= 2:
             found.append((kind, pair.word))
+        # A name jieba cuts into adjacent person words is one name: 艾夫 / 根尼 is 艾夫根尼.
+        if kind == "person" and (i == 0 or POS_KIND.get(pairs[i - 1].flag) != "person"):
+            last = i
+            while last + 1 < len(pairs) and POS_KIND.get(pairs[last + 1].flag) == "person":
+                last += 1
+            if last > i:
+                found.append(("person", "".join(p.word for p in pairs[i : last + 1])))
         # A foreign name written with an interpunct: 玛丽亚·莎拉波娃, 基普乔格•约翰; jieba may
         # cut a part into several proper nouns (基普 / 乔格 • 约翰), which belong to it too.
         if pair.word in INTERPUNCTS and 0 < i < len(pairs) - 1:

@@ -197,21 +197,36 @@ def unmentioned_names(question: str, is_known: Callable[[str], bool], language: 
     """Names in ``question`` that the dictionary translates and the articles never use.
 
     ``is_known(word)`` says whether the index has a Chinese or Latin word. A name counts as
-    mentioned when the index has it as written or any of its Chinese translations. Only
-    whole names are looked up: the single words of "General Secretary To Lam" would find
-    the surname 林 for "Lam" and prove nothing. In a Vietnamese question a capitalised
-    word that is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Việt Nam"), not
-    the English name CC-CEDICT files it under (Kim, Nam); only foreign names ("Algeria")
-    are looked up.
+    mentioned when the index has it as written or any of its Chinese translations. The
+    longest part of a name the dictionary knows decides (``name_parts``): "FIFA World Cup"
+    is not in it, "World Cup" (世界杯) is. In a Vietnamese question a capitalised word that
+    is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Việt Nam"), not the English
+    name CC-CEDICT files it under (Kim, Nam); only foreign names ("Algeria") are looked up.
     """
     unmentioned = []
     for name in names_in(question):
-        if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in name.split()):
+        if is_known(name.lower()):
             continue
-        translations = chinese_names().get(name.lower())
-        if not translations:
-            continue  # not in the dictionary: no evidence either way
-        if is_known(name.lower()) or any(is_known(word) for word in translations):
-            continue
-        unmentioned.append(name)
+        for part in name_parts(name):
+            if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
+                continue
+            translations = chinese_names().get(part.lower())
+            if translations:
+                if not is_known(part.lower()) and not any(is_known(word) for word in translations):
+                    unmentioned.append(part)
+                break
     return unmentioned
+
+
+def name_parts(name: str) -> list[str]:
+    """``name`` and its runs of two or more words, longest first, then its acronyms ("FIFA").
+
+    Single words other than acronyms are not looked up: those of "General Secretary To Lam"
+    would find the surname 林 for "Lam" and prove nothing; a name not in the dictionary
+    (most Vietnamese ones) is no evidence either way.
+    """
+    words = name.split()
+    if len(words) == 1:
+        return [name]
+    runs = [" ".join(words[i : i + n]) for n in range(len(words), 1, -1) for i in range(len(words) - n + 1)]
+    return runs + [word for word in words if len(word) >= 3 and word.isupper() and word.isalpha()]

@@ -101,6 +101,9 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert ("number", "70周年") in kind_words("两国建交70周年")
     assert ("person", "德米特里•马卡罗夫") in found
     assert ("place", "上海") in found
+    # A name jieba cuts into two person words (艾夫 / 根尼) is answered whole, with its Latin form.
+    sentence = "联邦委员会副主席艾夫根尼(Evgeny Pushmin)进行会谈。"
+    assert named_answer(sentence, "联邦委员会副主席是谁？", "person", ["副主席"]) == "艾夫根尼 (Evgeny Pushmin)"
     # A number glued to letters is still a number of the question.
     assert named_answer("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", "place") == "新加坡"
     # The figure in the clause of the year asked about, not the first figure of the sentence.

@@ -56,3 +56,11 @@ def test_english_words_and_unmarked_vietnamese_names_find_their_chinese_words():
     assert chinese_words("2017年越俄贸易额是多少？", "zh", VOCABULARY) == []
     # "(coll.) to invest" and the like are filed under the bare word.
     assert "投资" in english_glosses()["invest"]
+
+
+def test_the_longest_part_of_a_name_the_dictionary_knows_decides():
+    # "FIFA World Cup" is not in CC-CEDICT; "World Cup" (世界杯) is, and the index lacks it.
+    assert unmentioned_names("Who won the 2022 FIFA World Cup?", {"世界", "2022"}.__contains__) == ["World Cup"]
+    # The whole name is mentioned: its parts prove nothing more.
+    assert unmentioned_names("Who is the consul in Ho Chi Minh City?", {"胡志明市"}.__contains__) == []
+    assert unmentioned_names("What did Lavrov say about NATO?", {"拉夫罗夫"}.__contains__) == ["NATO"]
