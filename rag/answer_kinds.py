@@ -97,13 +97,6 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
         kind = POS_KIND.get(pair.flag)
         if kind and len(pair.word) >= 2:
             found.append((kind, pair.word))
-        # A name jieba cuts into adjacent person words is one name: 艾夫 / 根尼 is 艾夫根尼.
-        if kind == "person" and (i == 0 or POS_KIND.get(pairs[i - 1].flag) != "person"):
-            last = i
-            while last + 1 < len(pairs) and POS_KIND.get(pairs[last + 1].flag) == "person":
-                last += 1
-            if last > i:
-                found.append(("person", "".join(p.word for p in pairs[i : last + 1])))
         # A foreign name written with an interpunct: 玛丽亚·莎拉波娃, 基普乔格•约翰; jieba may
         # cut a part into several proper nouns (基普 / 乔格 • 约翰), which belong to it too.
         if pair.word in INTERPUNCTS and 0 < i < len(pairs) - 1:
@@ -117,11 +110,30 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(found))
 
 
-def kinds_not_in(text: str, question: str) -> dict[str, list[str]]:
+@lru_cache(maxsize=1000)
+def joined_names(text: str) -> tuple[tuple[str, str], ...]:
+    """Names jieba cuts into adjacent person words, joined: 艾夫 / 根尼 is 艾夫根尼."""
+    pairs = list(tagger().cut(text))
+    person = [POS_KIND.get(pair.flag) == "person" for pair in pairs]
+    found = []
+    for i in range(len(pairs)):
+        if person[i] and (i == 0 or not person[i - 1]):
+            last = i
+            while last + 1 < len(pairs) and person[last + 1]:
+                last += 1
+            if last > i:
+                found.append(("person", "".join(pair.word for pair in pairs[i : last + 1])))
+    return tuple(found)
+
+
+def kinds_not_in(text: str, question: str, joined: bool = False) -> dict[str, list[str]]:
     """The words of each kind that ``text`` has and ``question`` does not (an answer adds
-    something), less those inside a longer one: 约翰 within 基普乔格•约翰."""
+    something), less those inside a longer one: 约翰 within 基普乔格•约翰; with ``joined``,
+    also names jieba cuts apart, so that a lead names the whole person. The kind features
+    are fitted without them: a refit with them answered fewer CMRC validation questions
+    (0.857 → 0.849)."""
     found: dict[str, list[str]] = {}
-    for kind, word in kind_words(text):
+    for kind, word in kind_words(text) + (joined_names(text) if joined else ()):
         if word not in question:
             found.setdefault(kind, []).append(word)
     return {
@@ -198,7 +210,7 @@ def named_answer(text: str, question: str, kind: str, anchors: Iterable[str] = (
     question's own words (``anchors``) there, with the Latin form the article gives for it:
     "基普乔格•约翰 (Kipchoge John)"; "" when there is none. In "增长率达到30%, 2017年达到了
     35亿美元" the figure for a question on 2017 is 35亿美元."""
-    words = kinds_not_in(text, question).get(kind)
+    words = kinds_not_in(text, question, joined=True).get(kind)
     if not words:
         return ""
     spots = [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor), text)]

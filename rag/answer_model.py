@@ -20,7 +20,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
@@ -467,8 +467,7 @@ def quoted(q: Question, ranked: list[Candidate], quote_ratio: float, completion_
     """The sentences to quote: the best, and the next ones down to ``quote_ratio`` of its
     probability (the less sure the model is of the best, the more of the others it shows);
     then, down to ``completion_ratio`` of it, any sentence that states a number or word of the
-    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year,
-    and "哪几篇报道提到…" the sentence of each article."""
+    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year."""
     best = ranked[0].probability
     chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * best]
     for c in ranked[len(chosen) :]:  # ``chosen`` is a prefix of ``ranked``
@@ -480,14 +479,24 @@ def quoted(q: Question, ranked: list[Candidate], quote_ratio: float, completion_
 
 
 def adds_to(q: Question, chosen: list[Candidate], c: Candidate) -> bool:
-    """Whether ``c`` states a number or word of the question that the ``chosen`` quotes lack,
-    or, for a question across articles, comes from an article they do not quote."""
-    if q.across_articles and all(x.source != c.source for x in chosen):
-        return True
+    """Whether ``c`` states a number or word of the question that the ``chosen`` quotes lack."""
     quotes, text = "\n".join(x.text for x in chosen).lower(), c.text.lower()
     return any(n in text and n not in quotes for n in q.numbers) or any(
         w in text and w not in quotes for w, weight in q.weights.items() if weight > 0
     )
+
+
+def answering_articles(model: AnswerModel, q: Question, ranked: list[Candidate]) -> list[Candidate]:
+    """For a question across articles ("哪几篇报道提到了…"), the likeliest sentence of every
+    article that answers it on its own: the answerable model judges one article's sentences
+    as it judges all retrieved ones, with the same threshold."""
+    found = []
+    for source in dict.fromkeys(c.source for c in ranked):
+        # Copies: scoring one article's sentences rewrites their features and probabilities.
+        own, answerable = score(model, q, [replace(c) for c in ranked if c.source == source])
+        if answerable >= model.answerable_threshold:
+            found.append(own[0])
+    return found
 
 
 def asked_word_kind(q: Question) -> tuple[str, float]:

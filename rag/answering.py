@@ -12,7 +12,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
   time or number (at least as likely as a fitted threshold) and the quotes add one
   ("根据文章：基普乔格•约翰 (Kipchoge John)"),
   then quotes the best sentence and the next ones down to a fitted share of its
-  probability, verbatim and cited.
+  probability, verbatim and cited; a question across articles ("哪几篇报道提到…") also
+  gets the best sentence of every article that answers it on its own.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from dataclasses import replace
 from langchain_core.documents import Document
 
 from rag.answer_model import (
+    MAX_QUOTES,
     AnswerModel,
     Candidate,
+    answering_articles,
     asked_word_kind,
     candidate_sentences,
     describe_question,
@@ -94,6 +97,9 @@ def extractive_answer(
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
     chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
+    if q.across_articles:
+        more = [c for c in answering_articles(model, q, ranked) if all(x.source != c.source for x in chosen)]
+        chosen += more[: max(MAX_QUOTES - len(chosen), 0)]
     kind, likelihood = asked_word_kind(q)
     fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)

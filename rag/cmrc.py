@@ -13,7 +13,10 @@ Splits are by passage, so no passage of the fit is ever asked about in validatio
 
 Unanswerable items are made as the issue describes: in every third passage one question's
 answer-holding sentence is deleted, so the topic stays and the detail is gone. Its other
-questions stay answerable only if their answer is still in the passage.
+questions stay answerable only if their answer is still in the passage. In the validation
+split one passage in six is also left out of the corpus altogether: its questions become
+``absent`` items, what a corpus lacks while its other passages share the field's words.
+Only validation measures them: the fit and calibration corpora stay whole.
 
 The data is CC BY-SA 4.0 (Cui et al., EMNLP-IJCNLP 2019; github.com/ymcui/cmrc2018), and
 so is everything this module derives from it.
@@ -34,6 +37,7 @@ from rag.chunking import split_sentences
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cmrc2018"
 SPLITS = ("fit", "calibration", "validation")
 UNANSWERABLE_EVERY = 3  # one passage in three loses the sentence that answers one question
+ABSENT_EVERY = 6  # one validation passage in six is left out; never one that loses a sentence
 ATTRIBUTION = "CMRC 2018 (Cui et al., EMNLP-IJCNLP 2019), CC BY-SA 4.0"
 
 
@@ -107,25 +111,49 @@ def convert(passage: Passage, make_unanswerable: bool) -> tuple[str, list[dict]]
     return body, items
 
 
+def absent_items(passage: Passage, corpus: str) -> list[dict]:
+    """The questions of a passage left out of the corpus, unless ``corpus`` (the text of the
+    passages written) still holds their answer: another paragraph may state it too."""
+    items = []
+    for question in passage.questions:
+        found = answer_text(question, passage.context)
+        if found and found[0] not in corpus:
+            items.append({"id": question["id"], "question": question["question"].strip(), "lang": "zh",
+                          "type": "absent", "answer": None, "must_contain": [], "evidence": [], "sources": [],
+                          "note": "its passage is not in the corpus"})  # fmt: skip
+    return items
+
+
 def write_split(split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> tuple[int, int]:
-    """Write ``out/docs/*.txt`` and ``out/qa.jsonl``; returns (passages, items)."""
+    """Write ``out/docs/*.txt`` and ``out/qa.jsonl``; returns (passages written, items)."""
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    count, items_written = 0, 0
+    for stale in docs.glob("*.txt"):  # a passage written before may be left out now
+        stale.unlink()
+    count, items_written, bodies, absent = 0, 0, [], []
     with open(out / "qa.jsonl", "w", encoding="utf-8") as qa:
         for index, passage in enumerate(passages(data_dir, split)):
             if limit is not None and count >= limit:
                 break
+            if split == "validation" and index % ABSENT_EVERY == 1:
+                absent.append(passage)
+                continue
             body, items = convert(passage, make_unanswerable=index % UNANSWERABLE_EVERY == 0)
             if not items:
                 continue
             (docs / f"{passage.id}.txt").write_text(f"{passage.title}\n{body}\n", encoding="utf-8")
+            bodies.append(f"{passage.title}\n{body}")
             for item in items:
                 qa.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
             items_written += len(items)
+        corpus = "\n".join(bodies)
+        for item in [item for passage in absent for item in absent_items(passage, corpus)]:
+            qa.write(json.dumps(item, ensure_ascii=False) + "\n")
+            items_written += 1
     (out / "README.md").write_text(
-        f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages, {items_written} questions.\n"
+        f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages ({len(absent)} more left out), "
+        f"{items_written} questions.\n"
         "Made by `python -m rag.cmrc`; same license as the source.\n",
         encoding="utf-8",
     )

@@ -27,12 +27,12 @@ from rag.documents import squeeze
 
 LANGUAGES = ("zh", "en", "vi")
 ANSWERABLE = ("fact", "paraphrase", "multi", "numeric", "followup")
-REFUSABLE = ("unanswerable", "teaser")
+REFUSABLE = ("unanswerable", "absent", "teaser")
 TYPES = ANSWERABLE + REFUSABLE
 # name -> (direction, help); "min" gates fail below the floor, "max" gates above the ceiling.
 GATES = {
     "answer_accuracy": ("min", "answerable items answered with every must_contain string"),
-    "refusal_recall": ("min", "unanswerable and teaser items refused"),
+    "refusal_recall": ("min", "unanswerable, absent and teaser items refused"),
     "false_refusal_rate": ("max", "answerable items refused"),
     "cited_source_accuracy": ("min", "answerable items citing every expected source"),
     "quote_validity": ("min", "shown quotes found verbatim in the cited article"),

@@ -27,7 +27,8 @@ from rag.answer_model import (
     quoted,
     shipped_model,
 )
-from rag.cmrc import write_split
+from rag.cmrc import DEFAULT_DATA, answer_text, write_split
+from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
 from rag.eval import load_qa
 from rag.ingestion import ingest
@@ -168,25 +169,11 @@ def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_
     assert [c.text for c in quoted(question, ranked, 0.5, 0.5)] == [ranked[0].text, ranked[1].text]
 
 
-def test_a_question_across_articles_quotes_the_best_sentence_of_each_likely_article():
-    question = Question(
-        text="哪几篇报道提到了自贸协定？", language="zh", vector=np.zeros(1), weights={"自贸协定": 3.0},
-        numbers=set(), kinds={}, unknown_share=0.0, unmentioned=[], wording="", bigrams=frozenset(),
-        across_articles=asks_across_articles("哪几篇报道提到了自贸协定？", "zh"),
-    )  # fmt: skip
-
-    def sentence(source: str, text: str, probability: float) -> Candidate:
-        return Candidate(source, "标题", text, 0, len(text), 0.9, "", 0, 1.0, probability=probability)
-
-    ranked = [
-        sentence("a.txt", "两国签署了自贸协定。", 0.9),
-        sentence("a.txt", "协定于去年生效。", 0.6),  # same article, nothing the question names
-        sentence("b.txt", "双方希望扩大合作。", 0.5),  # another article
-        sentence("c.txt", "会谈在莫斯科举行。", 0.1),  # below the completion share of the best
-    ]
-    assert [c.source for c in quoted(question, ranked, 0.75, 0.3)] == ["a.txt", "b.txt"]
-    question.across_articles = False
-    assert [c.source for c in quoted(question, ranked, 0.75, 0.3)] == ["a.txt"]
+def test_a_question_across_articles_quotes_every_article_that_answers_it(seed_store, seed_settings):
+    # Two of the seed articles name Lavrov: the one that answers best would be quoted alone.
+    answer = Assistant(seed_store, seed_settings).ask("哪几篇报道提到了拉夫罗夫？")
+    assert not answer.refused, answer.text
+    assert len({c.source for c in answer.citations if "拉夫罗夫" in c.quote}) == 2, answer.text
 
 
 def test_across_articles_is_read_from_how_the_question_sets_its_scope():
@@ -214,12 +201,19 @@ def test_boosted_trees_walk_every_tree_to_its_leaf():
 
 def test_cmrc_converter_keeps_answers_in_their_passages_and_deletes_them_for_unanswerable(tmp_path):
     passages, items = write_split("validation", tmp_path, limit=6)
-    assert passages == 6 and items == len(load_qa(tmp_path / "qa.jsonl")[0])
+    assert passages == 6 == len(list((tmp_path / "docs").glob("*.txt")))
     qa, problems = load_qa(tmp_path / "qa.jsonl")
-    assert not problems
-    assert {item.type for item in qa} == {"fact", "unanswerable"}
+    assert not problems and items == len(qa)
+    assert {item.type for item in qa} == {"fact", "unanswerable", "absent"}
+    corpus = "".join(squeeze(path.read_text(encoding="utf-8")) for path in (tmp_path / "docs").glob("*.txt"))
     for item in qa:
         if item.answerable:
             body = load_article(tmp_path / "docs" / item.sources[0], 2**20).body
             assert all(squeeze(e) in squeeze(body) for e in item.evidence)
+    # A passage left out of the corpus: nothing written states the answer to its questions.
+    absent = {item.id for item in qa if item.type == "absent"}
+    for passage in cmrc_passages(DEFAULT_DATA, "validation"):
+        for question in passage.questions:
+            if question["id"] in absent:
+                assert squeeze(answer_text(question, passage.context)[0]) not in corpus
     assert "CC BY-SA 4.0" in (tmp_path / "README.md").read_text(encoding="utf-8")

@@ -222,13 +222,13 @@ def cmrc_slice_metrics(tmp_path_factory):
 
 def test_quality_gate_on_text_nobody_here_wrote(cmrc_slice_metrics):
     """A change that only helps the seed articles shows up here as a failure. Floors a little
-    below the last measurement of this slice (answer 0.79, refusal 2 of 10, false refusals
-    0.045, quote precision 0.755, after a refit that quotes down to a lower share of the best
-    sentence: the whole validation split rose from 0.850 to 0.857, these 89 answerable items
-    fell from 0.81); raise them as the answers improve."""
+    below the last measurement of this slice (88 answerable items: answer 0.78, false
+    refusals 0.057, quote precision 0.755; refused: 3 of 12 questions whose answer sentence
+    was deleted, 15 of 21 whose passage is left out of the corpus); raise them as the
+    answers improve."""
     floors = {
         "answer_accuracy": 0.77,
-        "refusal_recall": 0.1,
+        "refusal_recall": 0.45,
         "false_refusal_rate": 0.08,
         "quote_validity": 1.0,
         "quote_precision": 0.74,
