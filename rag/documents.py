@@ -16,14 +16,15 @@ One text layout has an adapter of its own: a wire agency's page dump, which look
 
     title
     lead paragraph                      <- repeated at the start of the body
-    title ảnh 1 caption。图自越通社      <- image caption
-    越通社河内—— lead paragraph …        <- body, starting with the dateline
-    …
-    越通社                               <- byline
+    title ảnh 1 caption。图自<agency>    <- image caption
+    <agency><place>—— lead paragraph …  <- body, starting with the dateline
+    … last paragraph。(<agency>—ABC)    <- the wire credit
+    <agency>                            <- byline
     更多                                 <- site navigation from here on
     unrelated headlines and blurbs …
 
-Only its title and body survive; captions and navigation must never be retrievable.
+Only its title and body survive; captions and navigation must never be retrievable. The
+agency is read from the dateline ("新华社北京——", "越通社河内11月25日——"), never listed.
 """
 
 from __future__ import annotations
@@ -41,10 +42,14 @@ from rag.formats import READERS, FormatError
 from rag.schema import Article
 
 NAVIGATION_MARK = "更多"
-BYLINES = {"越通社", "VNA", "(完)", "（完）"}
-CREDIT = re.compile(r"[(（](?:越通社\s*[—–-]*\s*VNA|完)[)）]$")
-# "越通社河内——", "越通社莫斯科——", "越通社河内11月25日——"
-DATELINE = re.compile(r"^越通社(?P<place>[^\s\d—–-]{1,12}?)(?:\d{1,2}月\d{1,2}日)?\s*[—–]{1,2}")
+END_MARKS = {"(完)", "（完）"}
+# A wire's Latin abbreviation alone on the byline line ("VNA", "AFP").
+LATIN_BYLINE = re.compile(r"[A-Z]{2,6}")
+# An agency (…社, …网, …报, …台), a place, maybe a date, then a dash: "新华社北京——",
+# "越通社河内11月25日——", "中新网上海3月5日电——".
+DATELINE = re.compile(
+    r"^(?P<agency>[\u4e00-\u9fff]{1,6}?[社网报台])(?P<place>[^\s\d—–-]{1,12}?)(?:\d{1,2}月\d{1,2}日电?)?\s*[—–]{1,2}"
+)
 # "… ảnh 1 …" marks an image on the page; credits close the other caption lines.
 CAPTION = re.compile(r"\sảnh\s*\d|(?:图自|图子)\S{1,20}$|[(（]图片来源[:：][^)）]*[)）]$")
 DATE = re.compile(
@@ -150,16 +155,19 @@ def article_from_page_dump(source: str, lines: list[str], digest: str) -> Articl
     if not lines:
         raise FormatError("empty file (no text)")
     title, rest = lines[0], [line for line in lines[1:] if line != lines[0] and not is_caption(line)]
-    while rest and rest[-1] in BYLINES:
-        rest.pop()
-    # The wire credit closing the last paragraph is not article text.
-    if rest:
-        rest[-1] = CREDIT.sub("", rest[-1]).rstrip() or rest[-1]
-
     dateline_at = next((i for i, line in enumerate(rest) if DATELINE.match(line)), None)
+    dateline = DATELINE.match(rest[dateline_at]) if dateline_at is not None else None
+    agency = re.escape(dateline.group("agency")) if dateline else "(?!)"
+    while rest and (rest[-1] in END_MARKS or re.fullmatch(agency, rest[-1]) or LATIN_BYLINE.fullmatch(rest[-1])):
+        rest.pop()
+    # The wire credit closing the last paragraph ("(越通社—VNA)", "(完)") is not article text.
+    if rest:
+        credit = rf"[(（](?:{agency}\s*[—–-]*\s*{LATIN_BYLINE.pattern}|完)[)）]$"
+        rest[-1] = re.sub(credit, "", rest[-1]).rstrip() or rest[-1]
+
     place = ""
-    if dateline_at is not None:
-        place = DATELINE.match(rest[dateline_at]).group("place")
+    if dateline is not None:
+        place = dateline.group("place")
         lead, body_lines = rest[:dateline_at], rest[dateline_at:]
     else:
         lead, body_lines = rest[:1], rest[1:]

@@ -24,7 +24,7 @@ class Article:
     title: str
     body: str
     file_hash: str  # sha256 of the raw file bytes
-    dateline: str = ""  # place in the ``越通社河内——`` dateline, "" when none
+    dateline: str = ""  # place in a wire dateline ("新华社北京——" → 北京), "" when none
     dates: tuple[str, ...] = ()  # dates as written in the text, e.g. ``12月16日``
     # For paged formats (PDF): ``(body offset, page number)`` where each page's text begins.
     pages: tuple[tuple[int, int], ...] = ()

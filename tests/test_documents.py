@@ -178,3 +178,19 @@ def test_not_regular_files_are_refused(tmp_path):
     dangling.symlink_to(tmp_path / "missing.txt")
     with pytest.raises(DocumentError, match="gone.txt: broken symbolic link"):
         load_article(dangling, MAX)
+
+
+def test_another_agencys_page_dump_is_read_by_its_dateline(tmp_path):
+    # The agency is read from the dateline, not from a list: any wire's dump loses its
+    # repeated lead, captions, credit, byline and navigation.
+    path = tmp_path / "wire.txt"
+    path.write_text(
+        "港口扩建完工\n港口扩建工程完工。\n港口全景 ảnh 1 港口全景。图自新华社\n"
+        "新华社宁波3月5日电——港口扩建工程完工。年吞吐量将达1.2亿吨。\n"
+        "工程耗资35亿元。(新华社—XINHUA)\n新华社\n更多\n其他新闻标题\n",
+        encoding="utf-8",
+    )
+    article = load_article(path, MAX)
+    assert article.title == "港口扩建完工"
+    assert article.body == "新华社宁波3月5日电——港口扩建工程完工。年吞吐量将达1.2亿吨。\n工程耗资35亿元。"
+    assert article.dateline == "宁波"
