@@ -82,6 +82,11 @@ def tagger() -> jieba.posseg.POSTokenizer:
     return jieba.posseg.POSTokenizer(segmenter())
 
 
+@lru_cache(maxsize=1000)  # a lead's sentence was tagged moments before, for its kind words
+def tagged(text: str) -> tuple[jieba.posseg.pair, ...]:
+    return tuple(tagger().cut(text))
+
+
 @lru_cache(maxsize=50_000)  # the same corpus sentences come back question after question
 def kind_words(text: str) -> tuple[tuple[str, str], ...]:
     """``(kind, words)`` pairs of ``text``: names, places, organisations, times and numbers."""
@@ -92,7 +97,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
         for m in NUMBER.finditer(text)
         if not any(d.start() < m.end() and m.start() < d.end() for d in dates)
     ]
-    pairs = list(tagger().cut(text))
+    pairs = tagged(text)
     for i, pair in enumerate(pairs):
         kind = POS_KIND.get(pair.flag)
         if kind and len(pair.word) >= 2:
@@ -113,7 +118,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=1000)
 def joined_names(text: str) -> tuple[tuple[str, str], ...]:
     """Names jieba cuts into adjacent person words, joined: 艾夫 / 根尼 is 艾夫根尼."""
-    pairs = list(tagger().cut(text))
+    pairs = tagged(text)
     person = [POS_KIND.get(pair.flag) == "person" for pair in pairs]
     found = []
     for i in range(len(pairs)):
