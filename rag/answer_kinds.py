@@ -115,7 +115,6 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=1000)
 def joined_names(text: str) -> tuple[tuple[str, str], ...]:
     """Names jieba cuts into adjacent person words, joined: 艾夫 / 根尼 is 艾夫根尼."""
     pairs = tagged(text)

@@ -97,9 +97,10 @@ def extractive_answer(
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
     chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
-    if q.across_articles:
-        more = [c for c in answering_articles(model, q, ranked) if all(x.source != c.source for x in chosen)]
-        chosen += more[: max(MAX_QUOTES - len(chosen), 0)]
+    if q.across_articles:  # the articles not quoted yet, each judged on its own
+        quoted_sources = {c.source for c in chosen}
+        more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
+        chosen += more[: MAX_QUOTES - len(chosen)]
     kind, likelihood = asked_word_kind(q)
     fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)

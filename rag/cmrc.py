@@ -148,9 +148,10 @@ def write_split(split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int
             count += 1
             items_written += len(items)
         corpus = "\n".join(bodies)
-        for item in [item for passage in absent for item in absent_items(passage, corpus)]:
-            qa.write(json.dumps(item, ensure_ascii=False) + "\n")
-            items_written += 1
+        for passage in absent:
+            for item in absent_items(passage, corpus):
+                qa.write(json.dumps(item, ensure_ascii=False) + "\n")
+                items_written += 1
     (out / "README.md").write_text(
         f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages ({len(absent)} more left out), "
         f"{items_written} questions.\n"

@@ -157,13 +157,13 @@ def article_from_page_dump(source: str, lines: list[str], digest: str) -> Articl
     title, rest = lines[0], [line for line in lines[1:] if line != lines[0] and not is_caption(line)]
     dateline_at = next((i for i, line in enumerate(rest) if DATELINE.match(line)), None)
     dateline = DATELINE.match(rest[dateline_at]) if dateline_at is not None else None
-    agency = re.escape(dateline.group("agency")) if dateline else "(?!)"
-    while rest and (rest[-1] in END_MARKS or re.fullmatch(agency, rest[-1]) or LATIN_BYLINE.fullmatch(rest[-1])):
+    agency = dateline.group("agency") if dateline else None
+    while rest and (rest[-1] in END_MARKS or rest[-1] == agency or LATIN_BYLINE.fullmatch(rest[-1])):
         rest.pop()
     # The wire credit closing the last paragraph ("(越通社—VNA)", "(完)") is not article text.
     if rest:
-        credit = rf"[(（](?:{agency}\s*[—–-]*\s*{LATIN_BYLINE.pattern}|完)[)）]$"
-        rest[-1] = re.sub(credit, "", rest[-1]).rstrip() or rest[-1]
+        wire = rf"{re.escape(agency)}\s*[—–-]*\s*{LATIN_BYLINE.pattern}|" if agency else ""
+        rest[-1] = re.sub(rf"[(（](?:{wire}完)[)）]$", "", rest[-1]).rstrip() or rest[-1]
 
     place = ""
     if dateline is not None:
