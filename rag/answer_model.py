@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -37,6 +38,8 @@ from rag.store import ChunkStore
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
 # Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
 QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
+NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 # A display bound, not a decision: at most this many quotes under an answer.
 MAX_QUOTES = 5
@@ -249,8 +252,8 @@ def question_vietnamese(q: Question, ranked: list[Candidate]) -> float:
 
 QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
     best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, best_kind_match,
-    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_words, unmentioned_names_count, question_english,
-    question_vietnamese,
+    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_words, unmentioned_names_count,
+    question_english, question_vietnamese,
 ]  # fmt: skip
 
 
@@ -499,6 +502,37 @@ def answering_articles(model: AnswerModel, q: Question, ranked: list[Candidate])
     return found
 
 
+def number_parts(q: Question) -> dict[str, str]:
+    """The numbers a question asks about one by one, in its order, each as written there:
+    two or more with the same unit ("2016年和2017年分别…", "in 2016 and 2017"), not a date's
+    parts ("2009年4月7日") nor a range ("2008–09年")."""
+    if NUMBER_RANGE.search(q.text):
+        return {}
+    written = {n: re.search(rf"(?<![\d.]){re.escape(n)}(?![\d.])(?:\s*([年月日号]))?", q.text) for n in q.numbers}
+    units = Counter(match.group(1) for match in written.values())
+    parts = sorted((n for n in q.numbers if units[written[n].group(1)] > 1), key=lambda n: written[n].start())
+    return {n: written[n].group() for n in parts}
+
+
+def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """For each number a question asks about one by one, the likeliest sentence among those
+    stating it, for the question asked of that number alone; those not quoted yet are added
+    if the answerable model, with its threshold, finds that question answerable from them:
+    "2016年10月生效之后…2017年达到了35亿美元" answers for 2017, "2016年越俄双边贸易总额达22亿美元"
+    for 2016."""
+    found: list[Candidate] = []
+    parts = number_parts(q)
+    for number in parts:
+        others = parts.keys() - {number}
+        weights = {w: v for w, v in q.weights.items() if not any(o in w for o in others)}
+        alone = replace(q, numbers=q.numbers - others, weights=weights)
+        own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
+        quotes = {(c.source, c.start) for c in chosen + found}
+        if own and (own[0].source, own[0].start) not in quotes and answerable >= model.answerable_threshold:
+            found.append(own[0])
+    return found
+
+
 def asked_word_kind(q: Question) -> tuple[str, float]:
     """The kind of word (``WORD_KINDS``) the question most likely asks for, and how likely."""
     return max(((kind, q.kinds[kind]) for kind in WORD_KINDS), key=lambda pair: pair[1])
@@ -508,9 +542,22 @@ def lead_fact(q: Question, chosen: list[Candidate], kind: str) -> str:
     """The answer itself (a name, place, time or number of ``kind``) from the quotes, or "".
 
     Beside the question's numbers if it names any ("2017年…"), else beside its words; from the
-    first quote that states all those numbers: the figure for 2017 is in a sentence on 2017."""
+    first quote that states all those numbers: the figure for 2017 is in a sentence on 2017.
+    Of several numbers, each gets its own answer where the quotes give different ones."""
+    parts = number_parts(q)
+    facts = {written: fact_on(chosen, kind, n, parts.keys() - {n}, q.asked) for n, written in parts.items()}
+    if len(set(filter(None, facts.values()))) > 1:  # "2016年：22亿美元；2017年：35亿美元"
+        return "；".join(f"{written}：{fact}" for written, fact in facts.items() if fact)
     lead = next((c for c in chosen if not c.features["numbers_missing"]), chosen[0])
     return named_answer(lead.text, q.asked, kind, q.numbers or q.weights)
+
+
+def fact_on(chosen: list[Candidate], kind: str, number: str, others: Iterable[str], asked: str) -> str:
+    """The answer beside one number of a question, from the first quote stating it and none
+    of the ``others`` it names, else from the first stating it."""
+    stating = [c for c in chosen if number in c.text]
+    alone = [c for c in stating if not any(other in c.text for other in others)]
+    return named_answer((alone or stating)[0].text, asked, kind, [number]) if stating else ""
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

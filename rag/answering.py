@@ -13,7 +13,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
   ("根据文章：基普乔格•约翰 (Kipchoge John)"),
   then quotes the best sentence and the next ones down to a fitted share of its
   probability, verbatim and cited; a question across articles ("哪几篇报道提到…") also
-  gets the best sentence of every article that answers it on its own.
+  gets the best sentence of every article that answers it on its own, and a question on
+  several numbers ("2016年和2017年分别…") the best sentence on each, with a lead per number.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rag.answer_model import (
     AnswerModel,
     Candidate,
     answering_articles,
+    answering_numbers,
     asked_word_kind,
     candidate_sentences,
     describe_question,
@@ -101,6 +103,7 @@ def extractive_answer(
         quoted_sources = {c.source for c in chosen}
         more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
         chosen += more[: MAX_QUOTES - len(chosen)]
+    chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
     kind, likelihood = asked_word_kind(q)
     fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)

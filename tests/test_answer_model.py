@@ -20,10 +20,12 @@ from rag.answer_kinds import (
 from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,
+    QUESTION_NUMBER,
     SENTENCE_FEATURE_NAMES,
     BoostedTrees,
     Candidate,
     Question,
+    number_parts,
     quoted,
     shipped_model,
 )
@@ -174,6 +176,27 @@ def test_a_question_across_articles_quotes_every_article_that_answers_it(seed_st
     answer = Assistant(seed_store, seed_settings).ask("哪几篇报道提到了拉夫罗夫？")
     assert not answer.refused, answer.text
     assert len({c.source for c in answer.citations if "拉夫罗夫" in c.quote}) == 2, answer.text
+
+
+def test_a_question_on_two_years_quotes_and_leads_with_each_years_figure(seed_store, seed_settings):
+    # The best sentence gives 2017's figure and names "2016年10月" for another matter.
+    answer = Assistant(seed_store, seed_settings).ask("越俄贸易额2016年和2017年分别是多少？")
+    assert not answer.refused, answer.text
+    assert answer.fact == "2016年：22亿美元；2017年：35亿美元"
+    assert any("22亿美元" in c.quote for c in answer.citations) and any("35亿美元" in c.quote for c in answer.citations)
+
+
+def test_numbers_are_asked_one_by_one_when_they_share_a_unit():
+    def parts(text: str) -> list[str]:
+        question = Question(text, "zh", np.zeros(1), {}, set(QUESTION_NUMBER.findall(text)), {}, 0.0, [], text, frozenset())
+        return list(number_parts(question).values())
+
+    assert parts("越俄贸易额2016年和2017年分别是多少？") == ["2016年", "2017年"]
+    assert parts("How did trade change from 2016 to 2017, and in 2019?") == ["2016", "2017", "2019"]
+    assert parts("地铁8号线和10号线在哪里交叉？") == ["8号", "10号"]
+    assert parts("2009年4月7日他在哪里举办了记者会？") == []  # one date
+    assert parts("2008–09年赛季的比赛安排在哪里？") == []  # one range
+    assert parts("他在2008年的110米栏比赛中成绩是多少？") == []
 
 
 def test_across_articles_is_read_from_how_the_question_sets_its_scope():
