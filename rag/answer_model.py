@@ -38,6 +38,8 @@ from rag.store import ChunkStore
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
 # Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
 QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A number with the unit of a date if one follows: "2016年".
+NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日号]))?")
 # Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
 NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
@@ -508,10 +510,11 @@ def number_parts(q: Question) -> dict[str, str]:
     parts ("2009年4月7日") nor a range ("2008–09年")."""
     if NUMBER_RANGE.search(q.text):
         return {}
-    written = {n: re.search(rf"(?<![\d.]){re.escape(n)}(?![\d.])(?:\s*([年月日号]))?", q.text) for n in q.numbers}
-    units = Counter(match.group(1) for match in written.values())
-    parts = sorted((n for n in q.numbers if units[written[n].group(1)] > 1), key=lambda n: written[n].start())
-    return {n: written[n].group() for n in parts}
+    written: dict[str, re.Match] = {}
+    for match in NUMBER_AS_WRITTEN.finditer(q.text):
+        written.setdefault(match.group(1), match)
+    units = Counter(match.group(2) for match in written.values())
+    return {n: match.group() for n, match in written.items() if units[match.group(2)] > 1}
 
 
 def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:

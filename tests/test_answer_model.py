@@ -197,6 +197,7 @@ def test_numbers_are_asked_one_by_one_when_they_share_a_unit():
     assert parts("2009年4月7日他在哪里举办了记者会？") == []  # one date
     assert parts("2008–09年赛季的比赛安排在哪里？") == []  # one range
     assert parts("他在2008年的110米栏比赛中成绩是多少？") == []
+    assert parts("3.11.7版和3.12版哪个快？") == ["3.11", "7", "3.12"]  # read as the question's numbers are
 
 
 def test_across_articles_is_read_from_how_the_question_sets_its_scope():
