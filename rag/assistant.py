@@ -15,7 +15,8 @@ import sys
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
@@ -150,26 +151,34 @@ class Assistant:
             return
         if self.chat_model is not None:
             search_text = condense_question(self.chat_model, question, history)
-            contexts = self.retrieve(search_text, k)
-            yield from stream_llm_answer(self.chat_model, self.store, search_text, language, contexts)
-            return
-        search_text = resolve_followup(question, history)
-        answer = self._extract(question, search_text, language, k)
-        yield from answer.text.splitlines(keepends=True)
-        yield answer
+            answer_from = partial(stream_llm_answer, self.chat_model, self.store, search_text, language)
+        else:
+            search_text = resolve_followup(question, history)
+            answer_from = partial(self._extract, question, search_text, language)
+        yield from self._from_newest_generation(search_text, k, answer_from)
 
-    def _extract(self, question: str, search_text: str, language: str, k: int | None) -> Answer:
-        """The extractive answer, from the newest generation of the index: a question that
-        outlasts two commits of another process loses the files of the generation it began
-        on, and is answered again from the one committed since."""
+    def _from_newest_generation(
+        self, search_text: str, k: int | None, answer_from: Callable[[list[Document]], Iterator[str | Answer]]
+    ) -> Iterator[str | Answer]:
+        """``answer_from`` the retrieved chunks, from the newest generation of the index: a
+        question that outlasts two commits of another process (an LLM may take seconds) loses
+        the files of the generation it began on, and is answered again from the one committed
+        since. Text streamed before that is superseded by the final ``Answer``."""
         while True:
-            contexts = self.retrieve(search_text, k)
             try:
-                answer = extractive_answer(self.store, question, search_text, language, contexts)
-                return verify_citations(answer, self.store)
+                yield from answer_from(self.retrieve(search_text, k))
+                return
             except GenerationGoneError:
                 if not self.store.refresh():  # nothing newer to answer from
                     raise
+
+    def _extract(
+        self, question: str, search_text: str, language: str, contexts: list[Document]
+    ) -> Iterator[str | Answer]:
+        answer = extractive_answer(self.store, question, search_text, language, contexts)
+        answer = verify_citations(answer, self.store)
+        yield from answer.text.splitlines(keepends=True)
+        yield answer
 
     @staticmethod
     def _check(question: str) -> Answer | None:

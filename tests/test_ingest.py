@@ -527,11 +527,20 @@ def test_a_reader_process_answers_without_errors_while_an_article_is_replaced(se
 
 
 
-def test_a_question_that_outlasts_two_commits_is_answered_from_the_newest_generation(settings, seed_copy, e5):
+@pytest.mark.parametrize("answerer", ["extractive", "llm"])
+def test_a_question_that_outlasts_two_commits_is_answered_from_the_newest_generation(
+    settings, seed_copy, e5, answerer
+):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
     from rag.assistant import Assistant
 
     ingest([seed_copy], settings=settings, show_progress=False)
-    assistant = Assistant(open_store(settings, e5), settings)
+    # The fake LLM answers each attempt with a claim and a marker; the quote is the article's.
+    reply = "越南企业签署了购买 Sputnik 疫苗的合同。[1]"
+    chat_model = GenericFakeChatModel(messages=iter([AIMessage(reply), AIMessage(reply)])) if answerer == "llm" else None
+    assistant = Assistant(open_store(settings, e5), settings, chat_model)
     target = seed_copy / SEED_FILES[3].name
     original = target.read_text(encoding="utf-8")
     retrieve = assistant.retrieve
@@ -552,7 +561,11 @@ def test_a_question_that_outlasts_two_commits_is_answered_from_the_newest_genera
 
     assistant.retrieve = retrieve_then_two_commits_elsewhere
     answer = assistant.ask(QUESTION)
-    assert "9000 万剂" in answer.text and not answer.refused
+    assert not answer.refused and answer.citations, answer.text
+    for citation in answer.citations:  # quoted from the newest generation's articles
+        assert assistant.store.article(citation.source).body[citation.start : citation.end] == citation.quote
+    if answerer == "extractive":
+        assert "9000 万剂" in answer.text
 
 
 KILLER = """
