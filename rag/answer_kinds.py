@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba.posseg
@@ -209,25 +208,8 @@ def person_named(text: str) -> str | None:
     return min(names, key=lambda word: (text.find(word), -len(word)))
 
 
-def named_answer(text: str, question: str, kind: str, anchors: Iterable[str] = ()) -> str:
-    """The word of ``kind`` in ``text`` that the question lacks and that stands nearest the
-    question's own words (``anchors``) there, with the Latin form the article gives for it:
-    "基普乔格•约翰 (Kipchoge John)"; "" when there is none. In "增长率达到30%, 2017年达到了
-    35亿美元" the figure for a question on 2017 is 35亿美元."""
-    words = kinds_not_in(text, question, joined=True).get(kind)
-    if not words:
-        return ""
-    spots = [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor), text)]
-
-    def clause(at: int) -> int:
-        return len(CLAUSE_END.findall(text, 0, at))
-
-    def distance(word: str) -> tuple[int, int, int]:
-        at = text.find(word)
-        # In the anchor's own clause first, then the nearest.
-        return (min((clause(at) != clause(spot) for spot in spots), default=0),
-                min((abs(at - spot) for spot in spots), default=0), at)  # fmt: skip
-
-    word = min(words, key=distance)
+def with_latin_form(text: str, word: str) -> str:
+    """``word`` with the Latin form ``text`` gives right after it: 基普乔格•约翰 (Kipchoge John)."""
     latin = LATIN_FORM.match(text, text.find(word) + len(word))
     return f"{word} ({latin.group(1)})" if latin else word
+

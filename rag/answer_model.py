@@ -9,9 +9,11 @@ Gradient-boosted trees turn them into the probability that the sentence holds th
 
 A logistic regression over what the best sentences offer (``QUESTION_FEATURES``) gives the
 probability that the retrieved text answers the question at all; below a threshold the
-answerer refuses. Both, the kind classifier of ``rag.answer_kinds`` and the thresholds are
-fitted by ``python -m rag.fit`` and shipped in ``rag/data/answer_model.json`` (coefficients
-and tree nodes, not a pickle).
+answerer refuses. More trees give each name, place, time or number of the first quotes the
+probability that it is the answer itself (``lead_words``); the likeliest leads the answer.
+All three, the kind classifier of ``rag.answer_kinds`` and the thresholds are fitted by
+``python -m rag.fit`` and shipped in ``rag/data/answer_model.json`` (coefficients and tree
+nodes, not a pickle).
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
-from rag.answer_kinds import WORD_KINDS, asked_kinds, asks_across_articles, kinds_not_in, named_answer
+from rag.answer_kinds import (
+    CLAUSE_END,
+    WORD_KINDS,
+    asked_kinds,
+    asks_across_articles,
+    kinds_not_in,
+    with_latin_form,
+)
 from rag.chunking import split_sentences
 from rag.keyword import tokenize
 from rag.lexicon import chinese_words, unmentioned_names
@@ -333,7 +342,7 @@ def classifier_from_json(data: dict) -> Classifier:
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """The shipped model: kind classifier, sentence and refusal regressions, thresholds."""
+    """The shipped model: kind classifier, sentence, refusal and lead models, thresholds."""
 
     kinds: dict
     sentence: Classifier
@@ -343,7 +352,8 @@ class AnswerModel:
     answerable_threshold: float  # below: refuse
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
     completion_ratio: float  # and down to this share if they add what the question names
-    lead_threshold: float  # the answer leads with a word of the asked kind at least this likely
+    lead: Classifier  # the probability that a word of a quote is the answer itself
+    lead_threshold: float  # the answer leads with its likeliest word if at least this likely
 
     @classmethod
     def from_json(cls, data: dict) -> AnswerModel:
@@ -351,6 +361,7 @@ class AnswerModel:
             kinds=data["kinds"],
             sentence=classifier_from_json(data["sentence"]),
             answerable=classifier_from_json(data["answerable"]),
+            lead=classifier_from_json(data["lead"]),
             embedding=data["embedding"],
             top_k=int(data["top_k"]),
             answerable_threshold=float(data["thresholds"]["answerable"]),
@@ -536,31 +547,109 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     return found
 
 
-def asked_word_kind(q: Question) -> tuple[str, float]:
-    """The kind of word (``WORD_KINDS``) the question most likely asks for, and how likely."""
-    return max(((kind, q.kinds[kind]) for kind in WORD_KINDS), key=lambda pair: pair[1])
+# --- the lead: the answer itself ---------------------------------------------------------
 
 
-def lead_fact(q: Question, chosen: list[Candidate], kind: str) -> str:
-    """The answer itself (a name, place, time or number of ``kind``) from the quotes, or "".
+@dataclass
+class LeadWord:
+    """A word of some kind (a name, place, organisation, time, number) that a quote adds to
+    the question, with where it stands (``LEAD_FEATURE_NAMES``)."""
 
-    Beside the question's numbers if it names any ("2017年…"), else beside its words; from the
-    first quote that states all those numbers: the figure for 2017 is in a sentence on 2017.
-    Of several numbers, each gets its own answer where the quotes give different ones."""
+    word: str
+    quote: str
+    features: dict[str, float]
+
+
+LEAD_FEATURE_NAMES = [
+    "kind_probability", "number_clause", "word_clause", "number_distance", "word_distance", "nearest",
+    "nearest_of_its_kind", "word_length", "has_digit", "quote_probability", "quote_numbers_missing", "first_quote",
+    "words_in_quote",
+] + [f"is_{kind}" for kind in WORD_KINDS]  # fmt: skip
+# The answer is read from the first quotes: the likeliest hold it.
+LEAD_QUOTES = 2
+
+
+def lead_words(q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None) -> list[LeadWord]:
+    """Every word of a kind in ``quotes`` that the question lacks, with the probability that
+    the question asks for its kind; whether it shares a clause with one of the question's
+    ``numbers`` (by default all it names), with one of its words, and how far from each it
+    stands; how it ranks by that nearness among the quote's words and among those of its
+    kind; its length and digits; and the quote's probability, missing numbers and place."""
+    numbers = q.numbers if numbers is None else numbers
+    found = []
+    for i, quote in enumerate(quotes):
+        text = quote.text
+
+        def spots(anchors: Iterable[str]) -> list[int]:
+            return [m.start() for anchor in anchors if anchor for m in re.finditer(re.escape(anchor), text)]
+
+        def clause(at: int) -> int:
+            return len(CLAUSE_END.findall(text, 0, at))
+
+        number_spots, word_spots = spots(numbers), spots(w for w, weight in q.weights.items() if weight > 0)
+        number_clauses, word_clauses = {clause(s) for s in number_spots}, {clause(s) for s in word_spots}
+        placed = []
+        for kind, words in kinds_not_in(text, q.asked, joined=True).items():
+            for word in words:
+                at = text.find(word)
+                placed.append({
+                    "kind": kind, "word": word,
+                    "number_clause": clause(at) in number_clauses, "word_clause": clause(at) in word_clauses,
+                    "number_distance": min((abs(at - s) for s in number_spots), default=len(text)),
+                    "word_distance": min((abs(at - s) for s in word_spots), default=len(text)),
+                })  # fmt: skip
+        # Nearness: in a clause of the numbers, then of the words; then by distance to each.
+        by_nearness = sorted(placed, key=lambda w: (
+            not w["number_clause"], not w["word_clause"], w["number_distance"], w["word_distance"]))  # fmt: skip
+        for nearness, w in enumerate(by_nearness):
+            features = {
+                "kind_probability": q.kinds[w["kind"]],
+                "number_clause": float(w["number_clause"]),
+                "word_clause": float(w["word_clause"]),
+                "number_distance": math.log1p(w["number_distance"]),
+                "word_distance": math.log1p(w["word_distance"]),
+                "nearest": 1.0 / (1 + nearness),
+                "nearest_of_its_kind": 1.0 / (1 + [v["kind"] for v in by_nearness[:nearness]].count(w["kind"])),
+                "word_length": math.log(len(w["word"])),
+                "has_digit": float(any(character.isdigit() for character in w["word"])),
+                "quote_probability": quote.probability,
+                "quote_numbers_missing": quote.features.get("numbers_missing", 0.0),
+                "first_quote": float(i == 0),
+                "words_in_quote": math.log(len(placed)),
+            }
+            found.append(LeadWord(w["word"], text, features | {f"is_{k}": float(w["kind"] == k) for k in WORD_KINDS}))
+    return found
+
+
+def likeliest_lead(
+    lead: Classifier, q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None
+) -> tuple[str, float]:
+    """The word of ``quotes`` most likely to be the answer, by the fitted ``lead`` model, with
+    its Latin form when the article gives one ("艾夫根尼 (Evgeny Pushmin)"), and how likely."""
+    words = lead_words(q, quotes, numbers)
+    if not words:
+        return "", 0.0
+    probabilities = lead.probabilities([w.features for w in words])
+    best = int(np.argmax(probabilities))
+    return with_latin_form(words[best].quote, words[best].word), float(probabilities[best])
+
+
+def lead_fact(model: AnswerModel, q: Question, chosen: list[Candidate]) -> str:
+    """The answer itself: the name, place, organisation, time or number of the first quotes
+    that the lead model finds likeliest, if at least as likely as its fitted threshold;
+    else "". Of several numbers asked one by one, each gets its own, from the first quote
+    stating it and none of the others (else the first stating it)."""
     parts = number_parts(q)
-    facts = {written: fact_on(chosen, kind, n, parts.keys() - {n}, q.asked) for n, written in parts.items()}
+    facts = {}
+    for number, written in parts.items():
+        stating = [c for c in chosen if number in c.text]
+        alone = [c for c in stating if not any(other in c.text for other in parts.keys() - {number})]
+        fact, p = likeliest_lead(model.lead, q, (alone or stating)[:1], [number])
+        facts[written] = fact if p >= model.lead_threshold else ""
     if len(set(filter(None, facts.values()))) > 1:  # "2016年：22亿美元；2017年：35亿美元"
         return "；".join(f"{written}：{fact}" for written, fact in facts.items() if fact)
-    lead = next((c for c in chosen if not c.features["numbers_missing"]), chosen[0])
-    return named_answer(lead.text, q.asked, kind, q.numbers or q.weights)
-
-
-def fact_on(chosen: list[Candidate], kind: str, number: str, others: Iterable[str], asked: str) -> str:
-    """The answer beside one number of a question, from the first quote stating it and none
-    of the ``others`` it names, else from the first stating it."""
-    stating = [c for c in chosen if number in c.text]
-    alone = [c for c in stating if not any(other in c.text for other in others)]
-    return named_answer((alone or stating)[0].text, asked, kind, [number]) if stating else ""
+    fact, p = likeliest_lead(model.lead, q, chosen[:LEAD_QUOTES])
+    return fact if p >= model.lead_threshold else ""
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

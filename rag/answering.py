@@ -8,8 +8,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
 - refuses when the question is unlikely to be answerable, and shows the closest sentences
   (for an English or Vietnamese question naming something no article mentions it says so:
   "The articles never mention Ukraine."), or
-- leads with the answer itself where the question asks for a name, place, organisation,
-  time or number (at least as likely as a fitted threshold) and the quotes add one
+- leads with the answer itself, the name, place, organisation, time or number of the
+  first quotes that the fitted lead model finds likely enough to be it
   ("根据文章：基普乔格•约翰 (Kipchoge John)"),
   then quotes the best sentence and the next ones down to a fitted share of its
   probability, verbatim and cited; a question across articles ("哪几篇报道提到…") also
@@ -29,7 +29,6 @@ from rag.answer_model import (
     Candidate,
     answering_articles,
     answering_numbers,
-    asked_word_kind,
     candidate_sentences,
     describe_question,
     lead_fact,
@@ -104,8 +103,7 @@ def extractive_answer(
         more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
         chosen += more[: MAX_QUOTES - len(chosen)]
     chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
-    kind, likelihood = asked_word_kind(q)
-    fact = lead_fact(q, chosen, kind) if likelihood >= model.lead_threshold else ""
+    fact = lead_fact(model, q, chosen)
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)
 
 

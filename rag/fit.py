@@ -14,15 +14,20 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    (the topic stays, the detail is gone), the sets' own unanswerable items, questions
    whose year or figure is changed to one the text does not state, and some questions
    asked of the other corpus (another topic altogether).
-4. Thresholds are chosen on the ``calibration`` split, which neither fit saw: the refusal
-   threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
+4. The lead model learns which word is the answer itself: every name, place, organisation,
+   time or number in the two likeliest sentences of an answerable question of the fit set
+   that the question lacks, labelled by whether it and a reference answer contain one
+   another; gradient-boosted trees over where it stands (``rag.answer_model.lead_words``).
+5. Thresholds are chosen on the ``calibration`` split, which no model was fitted on: the
+   refusal threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
    answerable questions refused. The quote ratios (further sentences are quoted down to one
    share of the best one's probability, and down to a second, lower share if they state a
    number or word of the question the quotes so far lack) answer as many questions as
    possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
    ``rag-eval`` counts it: on the answerable questions that are answered. The lead
-   threshold is the probability of the asked kind (a name, place, time, number) from which
-   an answer leads with the word of that kind: where right leads most outnumber wrong ones.
+   threshold is the lead model's probability from which an answer leads with its
+   likeliest word: where right leads most outnumber wrong ones, judged as ``rag-eval``
+   judges a lead.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
@@ -41,6 +46,8 @@ import numpy as np
 
 from rag.answer_kinds import KINDS, answer_kind, question_features
 from rag.answer_model import (
+    LEAD_FEATURE_NAMES,
+    LEAD_QUOTES,
     MODEL_PATH,
     QUESTION_FEATURES,
     QUESTION_NUMBER,
@@ -49,11 +56,11 @@ from rag.answer_model import (
     Classifier,
     Question,
     add_features,
-    asked_word_kind,
     candidate_sentences,
     classifier_from_json,
     describe_question,
-    lead_fact,
+    lead_words,
+    likeliest_lead,
     question_values,
     quoted,
     rank,
@@ -246,8 +253,22 @@ def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[d
     return rows, labels
 
 
+def lead_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
+    """The words of a kind in the likeliest sentences of each answerable question, labelled
+    whether they are its answer (it and a reference string contain one another)."""
+    rows, labels = [], []
+    for a in asked:
+        if a.item.answerable and any(a.positive):
+            add_features(a.question, a.candidates)
+            likeliest = rank(sentence_model, a.candidates)[:LEAD_QUOTES]
+            for word in lead_words(a.question, likeliest):
+                rows.append(word.features)
+                labels.append(int(lead_matches(word.word, a.item)))
+    return rows, labels
+
+
 def choose_thresholds(
-    asked: list[Asked], sentence_model: Classifier, refusal_model: Classifier
+    asked: list[Asked], sentence_model: Classifier, refusal_model: Classifier, lead_model: Classifier
 ) -> tuple[dict, dict]:
     """Thresholds from the calibration split, and what they give there."""
     rows, labels = refusal_rows(asked, sentence_model)
@@ -282,7 +303,7 @@ def choose_thresholds(
                 best = (float(quote_ratio), float(completion_ratio), accuracy, precision)
     if best is None:
         best = (1.0, 1.0, float("nan"), float("nan"))
-    lead, lead_precision, lead_share = choose_lead_threshold(answered, best[0], best[1])
+    lead, lead_precision, lead_share = choose_lead_threshold(answered, best[0], best[1], lead_model)
     thresholds = {
         "answerable": round(answerable_threshold, 5), "quote_ratio": best[0], "completion_ratio": best[1], "lead": lead,
     }  # fmt: skip
@@ -298,19 +319,21 @@ def choose_thresholds(
     return thresholds, measured
 
 
-def choose_lead_threshold(answered: list, quote_ratio: float, completion_ratio: float) -> tuple[float, float, float]:
-    """The kind probability from which an answer leads with the word of that kind: the one
-    giving the most right leads less wrong ones (right as rag-eval's lead_precision judges it),
-    with the precision and share of answers with a lead it gives."""
-    leads = []  # (kind probability, right) of every answer that would have a lead
+def choose_lead_threshold(
+    answered: list, quote_ratio: float, completion_ratio: float, lead_model: Classifier
+) -> tuple[float, float, float]:
+    """The lead model's probability from which an answer leads with its likeliest word: the
+    one giving the most right leads less wrong ones (right as rag-eval's lead_precision
+    judges it), with the precision and share of answers with a lead it gives."""
+    leads = []  # (probability, right) of every answer's likeliest word
     for q, ranked, _, item in answered:
-        kind, likelihood = asked_word_kind(q)
-        fact = lead_fact(q, quoted(q, ranked, quote_ratio, completion_ratio), kind)
+        quotes = quoted(q, ranked, quote_ratio, completion_ratio)[:LEAD_QUOTES]
+        fact, probability = likeliest_lead(lead_model, q, quotes)
         if fact:
-            leads.append((likelihood, lead_matches(fact, item)))
+            leads.append((probability, lead_matches(fact, item)))
     best = (1.0, 0, float("nan"), 0.0)  # threshold, right less wrong, precision, share
     for threshold in np.round(np.arange(0.05, 1.0, 0.05), 3):
-        shown = [right for likelihood, right in leads if likelihood >= threshold]
+        shown = [right for probability, right in leads if probability >= threshold]
         net = 2 * sum(shown) - len(shown)
         if shown and net > best[1]:
             best = (float(threshold), net, sum(shown) / len(shown), len(shown) / len(answered))
@@ -360,8 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     refusal_model = fit_logistic(q_rows, q_labels, [f.__name__ for f in QUESTION_FEATURES])
     print(f"refusal model: {len(q_rows)} questions, {sum(q_labels)} answerable", file=sys.stderr)
 
+    lead_model = fit_trees(*lead_rows(asked["fit"], classifier_from_json(sentence_model)), LEAD_FEATURE_NAMES)
     thresholds, measured = choose_thresholds(
-        asked["calibration"], classifier_from_json(sentence_model), classifier_from_json(refusal_model)
+        asked["calibration"], *map(classifier_from_json, (sentence_model, refusal_model, lead_model))
     )
     model = {
         "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
@@ -373,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         "kinds": kinds,
         "sentence": sentence_model,
         "answerable": refusal_model,
+        "lead": lead_model,
         "thresholds": thresholds,
         "calibration": measured,
     }

@@ -15,9 +15,9 @@ from rag.answer_kinds import (
     asked_kinds,
     asks_across_articles,
     kind_words,
-    named_answer,
 )
 from rag.answer_model import (
+    LEAD_FEATURE_NAMES,
     MODEL_PATH,
     QUESTION_FEATURES,
     QUESTION_NUMBER,
@@ -25,6 +25,7 @@ from rag.answer_model import (
     BoostedTrees,
     Candidate,
     Question,
+    likeliest_lead,
     number_parts,
     quoted,
     shipped_model,
@@ -104,14 +105,27 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert ("number", "70周年") in kind_words("两国建交70周年")
     assert ("person", "德米特里•马卡罗夫") in found
     assert ("place", "上海") in found
+
+
+def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
+    model = shipped_model()
+
+    def lead(sentence: str, question: str, words: tuple[str, ...] = ()) -> str:
+        numbers = set(QUESTION_NUMBER.findall(question))
+        q = Question(
+            question, "zh", np.zeros(1), dict.fromkeys(words, 1.0), numbers, asked_kinds(question, "zh", model.kinds),
+            0.0, [], question, frozenset(),
+        )  # fmt: skip
+        quote = Candidate("a.txt", "", sentence, 0, len(sentence), 0.9, "", 0, 1.0, {"numbers_missing": 0.0}, 0.9)
+        return likeliest_lead(model.lead, q, [quote])[0]
+
     # A name jieba cuts into two person words (艾夫 / 根尼) is answered whole, with its Latin form.
     sentence = "联邦委员会副主席艾夫根尼(Evgeny Pushmin)进行会谈。"
-    assert named_answer(sentence, "联邦委员会副主席是谁？", "person", ["副主席"]) == "艾夫根尼 (Evgeny Pushmin)"
+    assert lead(sentence, "联邦委员会副主席是谁？", ("副主席",)) == "艾夫根尼 (Evgeny Pushmin)"
     # A number glued to letters is still a number of the question.
-    assert named_answer("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", "place") == "新加坡"
+    assert lead("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", ("举办",)) == "新加坡"
     # The figure in the clause of the year asked about, not the first figure of the sentence.
-    sentence = "近两年来年均增长率达到30%, 2017年达到了35亿美元。"
-    assert named_answer(sentence, "2017年的贸易额是多少？", "number", ["2017"]) == "35亿美元"
+    assert lead("近两年来年均增长率达到30%, 2017年达到了35亿美元。", "2017年的贸易额是多少？") == "35亿美元"
 
 
 def test_reference_answers_are_labelled_with_the_kind_their_words_cover_together():
@@ -145,6 +159,7 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert data["sentence"]["features"] == SENTENCE_FEATURE_NAMES
     assert data["answerable"]["features"] == [f.__name__ for f in QUESTION_FEATURES]
+    assert data["lead"]["features"] == LEAD_FEATURE_NAMES
     thresholds = data["thresholds"]
     assert 0 < thresholds["answerable"] < 1 and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
     assert 0 < thresholds["lead"] <= 1
