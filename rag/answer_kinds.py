@@ -212,4 +212,3 @@ def with_latin_form(text: str, word: str) -> str:
     """``word`` with the Latin form ``text`` gives right after it: 基普乔格•约翰 (Kipchoge John)."""
     latin = LATIN_FORM.match(text, text.find(word) + len(word))
     return f"{word} ({latin.group(1)})" if latin else word
-

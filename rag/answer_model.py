@@ -613,7 +613,7 @@ def lead_words(q: Question, quotes: list[Candidate], numbers: Iterable[str] | No
                 "word_length": math.log(len(w["word"])),
                 "has_digit": float(any(character.isdigit() for character in w["word"])),
                 "quote_probability": quote.probability,
-                "quote_numbers_missing": quote.features.get("numbers_missing", 0.0),
+                "quote_numbers_missing": quote.features["numbers_missing"],
                 "first_quote": float(i == 0),
                 "words_in_quote": math.log(len(placed)),
             }

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import chromadb
 import chromadb.errors
@@ -218,6 +219,15 @@ def file_key(path: Path) -> tuple | None:
     return info.st_ino, info.st_mtime_ns, info.st_size
 
 
+class ChunkVectors(NamedTuple):
+    """The committed chunks' embeddings, in memory for exact search."""
+
+    collection: str  # the Chroma collection they were read from
+    committed: set  # the ``committed_ids`` they are for
+    ids: list[str]  # row order
+    vectors: np.ndarray
+
+
 class ChunkStore:
     """Chunks of many articles, searchable densely (Chroma) and by keywords (BM25).
 
@@ -235,7 +245,7 @@ class ChunkStore:
         self.previous_path = self.data_dir / "manifest.previous.json"
         self._articles: dict[str, Article] = {}  # by file name: a replaced article has a new one
         self._sentence_vectors: dict[str, np.ndarray] = {}
-        self._chunk_vectors: tuple[set, list[str], np.ndarray] | None = None  # for one committed_ids
+        self._chunk_vectors: ChunkVectors | None = None  # for exact search
         self._pending: dict[str, dict] = {}  # source -> record (None for removal)
         self._pending_articles: dict[str, Article] = {}
         self._pending_sentences: dict[str, np.ndarray] = {}
@@ -407,21 +417,32 @@ class ChunkStore:
     def _exact_search(
         self, collection, committed: set, vector: list[float], k: int
     ) -> list[tuple[str, str, dict, float]]:
-        ids, vectors = self._committed_vectors(collection, committed)
+        ids, vectors = self._committed_vectors(collection, committed, len(vector))
         similarities = vectors @ np.asarray(vector, dtype=np.float32)
         nearest = {ids[i]: float(similarities[i]) for i in np.argsort(-similarities)[:k]}
         chunks = self.get_chunks(list(nearest))
         return [(cid, *chunks[cid], similarity) for cid, similarity in nearest.items() if cid in chunks]
 
-    def _committed_vectors(self, collection, committed: set) -> tuple[list[str], np.ndarray]:
-        """The ids and embeddings of the ``committed`` chunks, read once per generation."""
+    def _committed_vectors(self, collection, committed: set, dimension: int) -> tuple[list[str], np.ndarray]:
+        """The ids and embeddings of the ``committed`` chunks, read once per generation: after
+        a commit to the same collection (an upload) only the new chunks are fetched."""
         cached = self._chunk_vectors
-        if cached is None or cached[0] is not committed:
+        if cached is not None and cached.committed is committed:
+            return cached.ids, cached.vectors
+        if cached is not None and cached.collection == collection.name:
+            kept = [i for i, cid in enumerate(cached.ids) if cid in committed]
+            ids = [cached.ids[i] for i in kept]
+            new = self.get_chunks(sorted(committed - set(ids)), with_embeddings=True)
+            ids += list(new)
+            added = np.asarray([embedding for *_, embedding in new.values()], dtype=np.float32)
+            vectors = np.vstack([cached.vectors[kept], added.reshape(-1, dimension)])
+        else:
             result = collection.get(include=["embeddings"])  # leftovers of killed writes too
-            kept = [(cid, vector) for cid, vector in zip(result["ids"], result["embeddings"]) if cid in committed]
-            vectors = np.asarray([vector for _, vector in kept], dtype=np.float32)
-            cached = self._chunk_vectors = (committed, [cid for cid, _ in kept], vectors)
-        return cached[1], cached[2]
+            rows = [(cid, vector) for cid, vector in zip(result["ids"], result["embeddings"]) if cid in committed]
+            ids = [cid for cid, _ in rows]
+            vectors = np.asarray([vector for _, vector in rows], dtype=np.float32).reshape(-1, dimension)
+        self._chunk_vectors = ChunkVectors(collection.name, committed, ids, vectors)
+        return ids, vectors
 
     def compared(self, vector: list[float], ids: list[str]) -> list[tuple[str, str, dict, float]]:
         """``(id, text, metadata, cosine similarity)`` of the chunks ``ids``, fetched and

@@ -215,8 +215,13 @@ def test_chunks_added_through_a_store_that_already_answered_are_found(settings, 
     )
     ingest([upload], settings=settings, store=bot.store, show_progress=False)
     question = "首届越俄青年论坛有多少名青年代表出席？"
-    hits = bot.store.dense_search(bot.store.embeddings.embed_query(question), 20)  # the retriever's depth
+    vector = bot.store.embeddings.embed_query(question)
+    hits = bot.store.dense_search(vector, 20)  # the retriever's depth
     assert hits[0][0].startswith("forum.txt")
+    # The embeddings held for exact search gained the upload's chunks and kept the others'.
+    exact = {cid: similarity for cid, _, _, similarity in bot.store.compared(vector, sorted(bot.store.committed_ids))}
+    assert [similarity for *_, similarity in hits] == pytest.approx(sorted(exact.values(), reverse=True)[:20], abs=1e-5)
+    assert all(similarity == pytest.approx(exact[cid], abs=1e-5) for cid, *_, similarity in hits)
     assert "350名" in bot.ask(question).text
 
 
