@@ -38,7 +38,7 @@ GATES = {
     "quote_validity": ("min", "shown quotes found verbatim in the cited article"),
     "quote_precision": ("min", "quotes of answered answerable items holding their evidence or answer"),
     "context_recall": ("min", "answerable items whose evidence is all in the retrieved chunks"),
-    "lead_precision": ("min", "answers leading with a fact whose fact and an answer string contain one another"),
+    "lead_precision": ("min", "answers leading with a fact that gives the answer (holds it, or is half of it)"),
 }
 
 
@@ -76,7 +76,7 @@ class ItemResult:
     valid_quotes: int
     precise_quotes: int  # quotes holding one of the item's evidence, must_contain or answer strings
     lead: str  # the fact the answer leads with, if any
-    lead_ok: bool  # it and a must_contain or answer string contain one another
+    lead_ok: bool  # it gives the answer (``lead_matches``)
     context_ok: bool
     ms: float
 
@@ -138,11 +138,17 @@ def load_qa(path: str | Path) -> tuple[list[QAItem], list[str]]:
 
 
 def lead_matches(fact: str, item: QAItem) -> bool:
-    """Whether the fact an answer leads with and a must_contain string or the item's answer
-    contain one another, whitespace ignored."""
+    """Whether the fact an answer leads with gives the answer, whitespace ignored: it holds
+    every must_contain string or the item's answer, or it is at least half of one of them
+    ("普京" for "普京总统"; not "越俄" for "越俄全面战略伙伴关系", nor one figure
+    of a question asking for two)."""
     fact = squeeze(fact)
-    answers = [t for t in map(squeeze, [*item.must_contain, item.answer or ""]) if t]
-    return bool(fact) and any(fact in t or t in fact for t in answers)
+    if not fact:
+        return False
+    must, answer = [squeeze(t) for t in item.must_contain if t.strip()], squeeze(item.answer or "")
+    if (must and all(t in fact for t in must)) or (answer and answer in fact):
+        return True
+    return any(fact in t and 2 * len(fact) >= len(t) for t in [*must, answer] if t)
 
 
 def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> ItemResult:

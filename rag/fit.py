@@ -16,8 +16,8 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    asked of the other corpus (another topic altogether).
 4. The lead model learns which word is the answer itself: every name, place, organisation,
    time or number in the two likeliest sentences of an answerable question of the fit set
-   that the question lacks, labelled by whether it and a reference answer contain one
-   another; gradient-boosted trees over where it stands (``rag.answer_model.lead_words``).
+   that the question lacks, labelled by whether it gives a reference answer as ``rag-eval``
+   judges a lead; gradient-boosted trees over where it stands (``rag.answer_model.lead_words``).
 5. Thresholds are chosen on the ``calibration`` split, which no model was fitted on: the
    refusal threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
    answerable questions refused. The quote ratios (further sentences are quoted down to one
@@ -135,10 +135,12 @@ def unanswerable(item: QAItem, **changes) -> QAItem:
 
 
 def open_index(docs: Path, data_dir: Path, settings: Settings) -> ChunkStore:
-    """An index of ``docs`` in ``data_dir``, ingested once and reused by later fits."""
+    """An index of ``docs`` in ``data_dir``, ingested once and reused by later fits; passages
+    no longer in ``docs`` (the split was written anew) are removed, or questions whose passage
+    was left out would find it."""
     # Always a local store: on a Chroma server, a new index would prune the others' collections.
     indexed = Settings(**{**settings.model_dump(), "data_dir": data_dir, "chroma_host": None})
-    report = ingest([docs], settings=indexed, show_progress=True)
+    report = ingest([docs], settings=indexed, prune=True, show_progress=True)
     print(f"{docs}: {report.summary()}", file=sys.stderr)
     embeddings = make_embeddings(settings.embedding, settings.embedding_batch_size, False, settings.embedding_device)
     return ChunkStore(chroma_client(indexed), embeddings, data_dir)
@@ -255,7 +257,7 @@ def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[d
 
 def lead_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
     """The words of a kind in the likeliest sentences of each answerable question, labelled
-    whether they are its answer (it and a reference string contain one another)."""
+    whether they give its answer, as rag-eval judges a lead (``lead_matches``)."""
     rows, labels = [], []
     for a in asked:
         if a.item.answerable and any(a.positive):

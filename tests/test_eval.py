@@ -112,13 +112,16 @@ def test_quote_precision_counts_quotes_holding_evidence_must_contain_or_answer()
     assert failed_gates(refused_only, {"quote_precision": 0.0}) == ["quote_precision = None is below 0.0"]
 
 
-def test_lead_precision_counts_leading_facts_that_an_answer_string_contains_or_is_contained_in():
+def test_lead_precision_counts_leading_facts_that_give_the_answer():
     items = [
         item("inside", "numeric", answer="2016年越俄贸易额为22亿美元。", must=["22亿美元"]),
         item("around", "fact", answer="波波夫", must=["波波夫"]),
         item("wrong", "fact", answer="普京", must=["普京"]),
         item("no-lead", "fact", answer="越南", must=["越南"]),
         item("refused", "fact", answer="越南", must=["越南"]),
+        item("fragment", "fact", answer="越俄全面战略伙伴关系", must=["全面战略伙伴关系"]),
+        item("half", "fact", answer="普京总统", must=["普京总统"]),
+        item("one-of-two", "multi", answer="22亿美元，35亿美元", must=["22亿美元", "35亿美元"]),
     ]
     fake = FakeAssistant({
         "inside": Answer("根据文章：22 亿美元", [cite("22亿美元")], fact="22 亿美元"),  # whitespace ignored
@@ -126,11 +129,14 @@ def test_lead_precision_counts_leading_facts_that_an_answer_string_contains_or_i
         "wrong": Answer("根据文章：拉夫罗夫", [cite("越南")], fact="拉夫罗夫"),
         "no-lead": Answer("根据文章：", [cite("越南")]),  # not counted: no fact to judge
         "refused": Answer("没有", [cite("越南")], True, fact="越南"),  # refusals are not counted
+        "fragment": Answer("根据文章：越俄", [cite("越南")], fact="越俄"),  # inside the answer, but a small part
+        "half": Answer("根据文章：普京", [cite("越南")], fact="普京"),
+        "one-of-two": Answer("根据文章：2016年：22亿美元；2017年：30%", [cite("越南")], fact="2016年：22亿美元；2017年：30%"),
     })
     metrics, results = evaluate(fake, items, show_progress=False)
-    assert [r.lead_ok for r in results] == [True, True, False, False, True]
-    assert metrics["overall"]["lead_precision"] == round(2 / 3, 4)
-    assert failed_gates(metrics, {"lead_precision": 0.9}) == ["lead_precision = 0.6667 is below 0.9"]
+    assert [r.lead_ok for r in results] == [True, True, False, False, True, False, True, False]
+    assert metrics["overall"]["lead_precision"] == round(3 / 6, 4)
+    assert failed_gates(metrics, {"lead_precision": 0.9}) == ["lead_precision = 0.5 is below 0.9"]
 
 
 def test_report_files(tmp_path):
