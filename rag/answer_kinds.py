@@ -44,7 +44,6 @@ NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 LETTER = re.compile(r"[^\W_]")
 ASIDE = re.compile(r"[（(][^（()）]*[)）]")  # "(Lionel Richie)", "(1621年)"
-CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # The Latin form an article gives right after a name: 基普乔格•约翰 (Kipchoge John).
 LATIN_FORM = re.compile(r"\s*[（(]\s*([A-Z][\w'’-]*(?:[\s-][A-Z][\w'’-]*)*)\s*[）)]")
 

@@ -32,7 +32,6 @@ import numpy as np
 from langchain_core.documents import Document
 
 from rag.answer_kinds import (
-    CLAUSE_END,
     WORD_KINDS,
     asked_kinds,
     asks_across_articles,
@@ -52,6 +51,8 @@ NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日�
 # Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
 NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+# Where a clause ends: a lead word in the clause of the question's numbers or words answers them.
+CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # A display bound, not a decision: at most this many quotes under an answer.
 MAX_QUOTES = 5
 # A fragment shorter than this is quoted together with the sentence after it.
@@ -532,8 +533,8 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     """For each number a question asks about one by one, the likeliest sentence among those
     stating it, for the question asked of that number alone; those not quoted yet are added
     if the answerable model, with its threshold, finds that question answerable from them:
-    "2016年10月生效之后…2017年达到了35亿美元" answers for 2017, "2016年越俄双边贸易总额达22亿美元"
-    for 2016."""
+    "2016年10月生效之后…2017年达到了35亿美元" answers for 2017, "2016年出口总额达22亿美元" for
+    2016."""
     found: list[Candidate] = []
     parts = number_parts(q)
     for number in parts:

@@ -140,8 +140,8 @@ def load_qa(path: str | Path) -> tuple[list[QAItem], list[str]]:
 def lead_matches(fact: str, item: QAItem) -> bool:
     """Whether the fact an answer leads with gives the answer, whitespace ignored: it holds
     every must_contain string or the item's answer, or it is at least half of one of them
-    ("普京" for "普京总统"; not "越俄" for "越俄全面战略伙伴关系", nor one figure
-    of a question asking for two)."""
+    ("国安" for "北京国安"; not "北京" for "北京国安足球俱乐部", nor one figure of
+    a question asking for two)."""
     fact = squeeze(fact)
     if not fact:
         return False
