@@ -64,6 +64,23 @@ INTERROGATIVES = {
         "number": r"bao nhiêu|\bmấy\b",
     },
 }
+# Any interrogative, for telling a compound question ("…签署了什么？…又称作什么年？",
+# "When did …, and where …?") from one that merely has two clauses.
+ASKING = {
+    "zh": r"什么|哪|谁|多少|几[个年月日天次位名种项]|何|怎|如何|为什么|是否|吗",
+    "en": r"\b(?:who|whom|whose|what|when|where|which|why|how)\b",
+    "vi": r"\b(?:ai|gì|nào|đâu|bao nhiêu|bao giờ|bao lâu|mấy|sao|không)\b",
+}
+# Where a compound question's parts meet: a question mark or semicolon inside it, a comma,
+# or a bare "and"/"và" (a part must still ask something of its own, so "X and Y" stays one).
+PART_BOUNDARY = {
+    "zh": r"[？?；;，,]",
+    "en": r"[?;]\s*|,?\s+and\s+|,\s+",
+    "vi": r"[?;]\s*|,?\s+và\s+|,\s+",
+}
+# Beside its interrogative a part names something to search for: two Chinese characters
+# ("导演是谁"), two words elsewhere; "…, and where?" is one question, not two.
+MIN_PART_WORDS = {"zh": (r"[\u4e00-\u9fff]", 2), "en": (r"[^\W\d_]+", 2), "vi": (r"[^\W\d_]+", 2)}
 # Questions whose answer spans the articles ("哪几篇报道提到…", "Which articles mention…",
 # "bài nào…"): how a question sets its scope is grammar too, not a corpus's wording.
 ACROSS_ARTICLES = {
@@ -171,6 +188,28 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
     exp = {kind: math.exp(score - top) for kind, score in scores.items()}
     total = sum(exp.values())
     return {kind: exp[kind] / total for kind in KINDS}
+
+
+def question_parts(question: str, language: str) -> list[str]:
+    """The parts of a question that asks two or more things, each with its own interrogative
+    and words of its own: "阮春福访俄时发表了什么文件？范平明又签了什么？" has two. A
+    question with one interrogative ("越俄贸易额2016年和2017年分别是多少？") has none."""
+    text = question.strip()
+    cuts = [0] + [m.end() for m in re.finditer(PART_BOUNDARY[language], text) if m.end() < len(text)] + [len(text)]
+    parts: list[str] = []
+    for begin, end in zip(cuts, cuts[1:]):
+        piece = text[begin:end]
+        if parts and not re.search(ASKING[language], piece, re.IGNORECASE):
+            parts[-1] += piece  # a piece that asks nothing belongs to the part before it
+        else:
+            parts.append(piece)
+    parts = [re.sub(rf"(?:{PART_BOUNDARY[language]})$", "", p).strip() for p in parts]
+    word, least = MIN_PART_WORDS[language]
+    if len(parts) < 2 or any(len(re.findall(word, re.sub(ASKING[language], "", p, flags=re.IGNORECASE))) < least for p in parts):
+        return []
+    if not re.search(ASKING[language], parts[0], re.IGNORECASE):
+        return []
+    return [p.rstrip("?？") + ("？" if language == "zh" else "?") for p in parts]
 
 
 def asks_across_articles(question: str, language: str) -> bool:

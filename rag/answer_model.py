@@ -548,6 +548,23 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     return found
 
 
+def answering_parts(
+    model: AnswerModel, store: ChunkStore, language: str, parts: list[tuple[str, str, list[Document]]]
+) -> list[tuple[Candidate, str]]:
+    """For a question that asks two or more things (``question_parts``), each ``(part, its
+    search text, the passages retrieved for it)`` asked on its own: its likeliest sentence
+    and that sentence's lead, if the answerable model, with its threshold, finds the part
+    answerable."""
+    found = []
+    for part, search_text, contexts in parts:
+        q = describe_question(store, part, search_text, language, model.kinds)
+        ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
+        if ranked and answerable >= model.answerable_threshold:
+            fact, p = likeliest_lead(model.lead, q, ranked[:1])
+            found.append((ranked[0], fact if p >= model.lead_threshold else ""))
+    return found
+
+
 # --- the lead: the answer itself ---------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from rag.answer_model import (
     Candidate,
     answering_articles,
     answering_numbers,
+    answering_parts,
     candidate_sentences,
     describe_question,
     lead_fact,
@@ -81,29 +82,38 @@ def extractive_answer(
     language: str,
     contexts: list[Document],
     model: AnswerModel | None = None,
+    parts: list[tuple[str, str, list[Document]]] = (),
 ) -> Answer:
     """Quote the sentences that answer ``question``, or refuse and show the closest ones.
 
     ``search_text`` is the question made self-contained (follow-ups); ``question`` is what
-    the user typed, which decides what kind of answer is asked for.
+    the user typed, which decides what kind of answer is asked for. ``parts`` are the parts
+    of a question that asks several things, each with its search text and its own passages.
     """
     model = model or shipped_model()
     messages = MESSAGES[language]
     q = describe_question(store, question, search_text, language, model.kinds)
     ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
-    if not ranked:
+    answered_parts = answering_parts(model, store, language, list(parts))
+    if not ranked and not answered_parts:
         return Answer(text=messages["nothing"], refused=True, contexts=contexts)
     ranked = without_overlaps(ranked)
-    if answerable < model.answerable_threshold:
+    if answerable < model.answerable_threshold and not answered_parts:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
-    chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
-    if q.across_articles:  # the articles not quoted yet, each judged on its own
-        quoted_sources = {c.source for c in chosen}
-        more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
-        chosen += more[: MAX_QUOTES - len(chosen)]
-    chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
-    fact = lead_fact(model, q, chosen)
+    chosen = []
+    if answerable >= model.answerable_threshold:
+        chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
+        if q.across_articles:  # the articles not quoted yet, each judged on its own
+            quoted_sources = {c.source for c in chosen}
+            more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
+            chosen += more[: MAX_QUOTES - len(chosen)]
+        chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
+    if answered_parts:  # each part's answer first, with a lead per part
+        chosen = without_overlaps([c for c, _ in answered_parts] + chosen)[:MAX_QUOTES]
+        fact = "；".join(dict.fromkeys(fact for _, fact in answered_parts if fact))
+    else:
+        fact = lead_fact(model, q, chosen)
     return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)
 
 

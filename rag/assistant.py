@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
 from rag import lexicon
-from rag.answer_kinds import tagger
+from rag.answer_kinds import question_parts, tagger
 from rag.answer_model import shipped_model
 from rag.answering import extractive_answer, verify_citations
 from rag.chitchat import reply_without_search
@@ -154,7 +154,7 @@ class Assistant:
             answer_from = partial(stream_llm_answer, self.chat_model, self.store, search_text, language)
         else:
             search_text = resolve_followup(question, history)
-            answer_from = partial(self._extract, question, search_text, language)
+            answer_from = partial(self._extract, question, search_text, language, k)
         yield from self._from_newest_generation(search_text, k, answer_from)
 
     def _from_newest_generation(
@@ -173,9 +173,15 @@ class Assistant:
                     raise
 
     def _extract(
-        self, question: str, search_text: str, language: str, contexts: list[Document]
+        self, question: str, search_text: str, language: str, k: int | None, contexts: list[Document]
     ) -> Iterator[str | Answer]:
-        answer = extractive_answer(self.store, question, search_text, language, contexts)
+        parts, previous = [], None
+        for part in question_parts(question, language):
+            # A part that leans on the one before ("…捐了多少剂？什么时候捐的？") is searched with it.
+            part_search = resolve_followup(part, [(previous, "")]) if previous else part
+            parts.append((part, part_search, self.retrieve(part_search, k)))
+            previous = part
+        answer = extractive_answer(self.store, question, search_text, language, contexts, parts=parts)
         answer = verify_citations(answer, self.store)
         yield from answer.text.splitlines(keepends=True)
         yield answer

@@ -15,6 +15,7 @@ from rag.answer_kinds import (
     asked_kinds,
     asks_across_articles,
     kind_words,
+    question_parts,
 )
 from rag.answer_model import (
     LEAD_FEATURE_NAMES,
@@ -223,6 +224,37 @@ def test_across_articles_is_read_from_how_the_question_sets_its_scope():
     assert not asks_across_articles("2016年和2017年的贸易额分别是多少？", "zh")
     assert not asks_across_articles("What does the article say about APEC?", "en")
     assert not asks_across_articles("Theo các bài báo, ai là đại sứ?", "vi")
+
+
+def test_a_compound_question_is_cut_into_the_parts_that_each_ask_something():
+    assert question_parts("《山海情》什么时候开机？导演是谁？", "zh") == ["《山海情》什么时候开机？", "导演是谁？"]
+    assert question_parts("城市马拉松在哪里举行，有多少名选手参加？", "zh") == ["城市马拉松在哪里举行？", "有多少名选手参加？"]
+    assert question_parts("When did the marathon take place, and who won the men's race?", "en") == [
+        "When did the marathon take place?", "who won the men's race?",
+    ]  # fmt: skip
+    assert question_parts("Hội nghị nhận được bao nhiêu bài báo, và ai là chủ tịch?", "vi") == [
+        "Hội nghị nhận được bao nhiêu bài báo?", "ai là chủ tịch?",
+    ]  # fmt: skip
+    # One thing asked, though in two clauses or of two subjects.
+    assert question_parts("2016年和2017年的贸易额分别是多少？", "zh") == []
+    assert question_parts("除了编剧，这部剧的导演是谁？", "zh") == []
+    assert question_parts("What did the minister and the mayor discuss?", "en") == []
+    assert question_parts("When was the bridge opened, and where?", "en") == []  # "where?" names nothing
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("马拉松冠军是谁？国际语言技术会议在哪里举办？", ["基普乔格•约翰", "新加坡"]),
+        ("《山海情》什么时候开机？导演是谁？", ["2020年3月", "李华"]),
+        ("Hội nghị nhận được bao nhiêu bài báo, và ai là chủ tịch hội nghị?", ["1200篇", "张伟"]),
+    ],
+)
+def test_each_part_of_a_compound_question_is_answered(other_corpus, question, expected):
+    answer = other_corpus.ask(question)
+    assert not answer.refused, answer.text
+    for fact in expected:
+        assert any(fact in c.quote for c in answer.citations), (fact, answer.text)
 
 
 def test_boosted_trees_walk_every_tree_to_its_leaf():
