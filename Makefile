@@ -29,6 +29,7 @@ chat: index
 # The seed sets, then CMRC 2018's validation split (text nobody here wrote; ../shared beside the clone).
 eval: index
 	$(PY) -m rag.eval --qa eval/qa_dev.jsonl --out reports/dev
+	$(PY) -m rag.eval --qa eval/qa_dev2.jsonl --out reports/dev2
 	$(PY) -m rag.eval --qa eval/qa_holdout.jsonl --out reports/holdout
 	$(PY) -m rag.cmrc --split validation --out reports/cmrc/validation
 	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa.jsonl --out reports/cmrc-validation

@@ -15,6 +15,7 @@ from rag.answer_kinds import (
     asked_kinds,
     asks_across_articles,
     kind_words,
+    kinds_not_in,
     question_parts,
 )
 from rag.answer_model import (
@@ -106,6 +107,8 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert ("number", "70周年") in kind_words("两国建交70周年")
     assert ("person", "德米特里•马卡罗夫") in found
     assert ("place", "上海") in found
+    # What the question already states is no answer, however it is spaced.
+    assert "number" not in kinds_not_in("公司订购了 6000 万剂疫苗。", "订购6000万剂疫苗的金额是多少？")
 
 
 def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
@@ -153,6 +156,10 @@ def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewh
     assert likeliest_word_kind("Who founded the company?", "en") == "person"
     assert likeliest_word_kind("When was the bridge opened?", "en") == "time"
     assert likeliest_word_kind("Có bao nhiêu người tham dự?", "vi") == "number"
+    assert likeliest_word_kind("Ai là giám đốc nhà máy?", "vi") == "person"  # "Ai" opening the question
+    assert likeliest_word_kind("Ai Cập có bao nhiêu dân?", "vi") == "number"  # "Ai Cập" is Egypt
+    assert likeliest_word_kind("Which Japanese company built the bridge?", "en") == "organisation"
+    assert likeliest_word_kind("How old is the mayor?", "en") == "number"
     assert asked_kinds("Why did prices rise?", "en", kinds)["other"] == 1.0
 
 

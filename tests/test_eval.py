@@ -23,6 +23,7 @@ from .conftest import ROOT, SEEDS
 
 BODY = "越南与俄罗斯2016年贸易额达22亿美元。2017年达到了35亿美元。"
 QA_SET = ROOT / "eval" / "qa_dev.jsonl"
+FRESH_SET = ROOT / "eval" / "qa_dev2.jsonl"  # written from the articles alone; gated, not fitted on
 HOLDOUT_SET = ROOT / "eval" / "qa_holdout.jsonl"  # not tuned on: reported, not gated
 
 
@@ -182,7 +183,7 @@ def test_project_qa_set_covers_every_type_and_language():
     assert count(lang="en") >= 12 and count(lang="vi") >= 8
 
 
-@pytest.mark.parametrize("qa_set", [QA_SET, HOLDOUT_SET], ids=["dev", "holdout"])
+@pytest.mark.parametrize("qa_set", [QA_SET, FRESH_SET, HOLDOUT_SET], ids=["dev", "dev2", "holdout"])
 def test_qa_sets_are_well_formed_and_grounded_in_the_articles(qa_set):
     items, problems = load_qa(qa_set)
     assert not problems and items
