@@ -3,7 +3,7 @@
 Example:
     >>> from rag import Assistant, ingest
     >>> ingest(["seeds/"])                                  # doctest: +SKIP
-    >>> Assistant.load().ask("2017年越俄贸易额是多少？").text  # doctest: +SKIP
+    >>> Assistant.load().ask("城市马拉松有多少名选手参加？").text  # doctest: +SKIP
 """
 
 from rag.assistant import Assistant

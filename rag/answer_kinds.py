@@ -131,7 +131,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def joined_names(text: str) -> tuple[tuple[str, str], ...]:
-    """Names jieba cuts into adjacent person words, joined: 艾夫 / 根尼 is 艾夫根尼."""
+    """Names jieba cuts into adjacent person words, joined: 基普 / 乔格 is 基普乔格."""
     pairs = tagged(text)
     person = [POS_KIND.get(pair.flag) == "person" for pair in pairs]
     found = []
@@ -193,8 +193,8 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
 
 def question_parts(question: str, language: str) -> list[str]:
     """The parts of a question that asks two or more things, each with its own interrogative
-    and words of its own: "阮春福访俄时发表了什么文件？范平明又签了什么？" has two. A
-    question with one interrogative ("越俄贸易额2016年和2017年分别是多少？") has none."""
+    and words of its own: "《山海情》什么时候开机？导演是谁？" has two. A
+    question with one interrogative ("2016年和2017年的出口额分别是多少？") has none."""
     text = question.strip()
     cuts = [0] + [m.end() for m in re.finditer(PART_BOUNDARY[language], text) if m.end() < len(text)] + [len(text)]
     parts: list[str] = []

@@ -533,8 +533,8 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     """For each number a question asks about one by one, the likeliest sentence among those
     stating it, for the question asked of that number alone; those not quoted yet are added
     if the answerable model, with its threshold, finds that question answerable from them:
-    "2016年10月生效之后…2017年达到了35亿美元" answers for 2017, "2016年出口总额达22亿美元" for
-    2016."""
+    "协定2016年10月生效后，2017年出口达到35亿美元" answers for 2017, "2016年出口总额为22亿美元"
+    for 2016."""
     found: list[Candidate] = []
     parts = number_parts(q)
     for number in parts:
@@ -643,7 +643,7 @@ def likeliest_lead(
     lead: Classifier, q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None
 ) -> tuple[str, float]:
     """The word of ``quotes`` most likely to be the answer, by the fitted ``lead`` model, with
-    its Latin form when the article gives one ("艾夫根尼 (Evgeny Pushmin)"), and how likely."""
+    its Latin form when the article gives one ("基普乔格•约翰 (Kipchoge John)"), and how likely."""
     words = lead_words(q, quotes, numbers)
     if not words:
         return "", 0.0

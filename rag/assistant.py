@@ -3,7 +3,7 @@
 Example:
     >>> from rag import Assistant
     >>> bot = Assistant.load()                         # doctest: +SKIP
-    >>> answer = bot.ask("2017年越俄贸易额是多少？")      # doctest: +SKIP
+    >>> answer = bot.ask("城市马拉松有多少名选手参加？")      # doctest: +SKIP
     >>> answer.text, answer.citations[0].quote          # doctest: +SKIP
 """
 
@@ -64,7 +64,7 @@ class Assistant:
 
     Example:
         >>> bot = Assistant.load()  # doctest: +SKIP
-        >>> ans = bot.ask("2017年双边贸易额是多少？")  # doctest: +SKIP
+        >>> ans = bot.ask("2017年的出口额是多少？")  # doctest: +SKIP
         >>> for event in bot.stream("And in 2016?", history=[(q, a)]): ...  # doctest: +SKIP
     """
 

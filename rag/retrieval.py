@@ -29,8 +29,8 @@ class HybridRetriever(BaseRetriever):
 
     Example:
         >>> retriever = HybridRetriever(store=store, k=5)  # doctest: +SKIP
-        >>> retriever.invoke("2017年越俄贸易额是多少？")[0].metadata["source"]  # doctest: +SKIP
-        '000_2df421f089f8a94e.txt'
+        >>> retriever.invoke("城市马拉松有多少名选手参加？")[0].metadata["source"]  # doctest: +SKIP
+        'marathon.txt'
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)

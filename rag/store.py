@@ -234,7 +234,7 @@ class ChunkStore:
     Example:
         >>> settings = Settings()
         >>> store = ChunkStore(chroma_client(settings), make_embeddings("e5"), settings.data_dir)
-        >>> store.dense_search(store.embeddings.embed_query("越俄贸易"), k=3)  # doctest: +SKIP
+        >>> store.dense_search(store.embeddings.embed_query("城市马拉松"), k=3)  # doctest: +SKIP
     """
 
     def __init__(self, client: chromadb.ClientAPI, embeddings: BatchedEmbeddings, data_dir: Path):
