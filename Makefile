@@ -33,6 +33,7 @@ eval: index
 	$(PY) -m rag.eval --qa eval/qa_holdout.jsonl --out reports/holdout
 	$(PY) -m rag.cmrc --split validation --out reports/cmrc/validation
 	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa.jsonl --out reports/cmrc-validation
+	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa_translated.jsonl --out reports/cmrc-validation-en-vi
 
 # Refit the answer model (rag/data/answer_model.json) from CMRC 2018 and eval/qa_dev.jsonl.
 fit: install

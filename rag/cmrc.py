@@ -3,7 +3,9 @@
 ``python -m rag.cmrc --split validation --out data/cmrc-validation`` writes ``DIR/docs/``
 (one ``.txt`` per passage: its title on the first line, then the passage) and
 ``DIR/qa.jsonl`` in the project's QA schema, ready for ``rag-eval --corpus DIR/docs --qa
-DIR/qa.jsonl``.
+DIR/qa.jsonl``; ``DIR/qa_translated.jsonl`` holds those of its questions that
+``eval/cmrc_translations.jsonl`` renders in English or Vietnamese, asked of the same
+Chinese passages.
 
 Splits are by passage, so no passage of the fit is ever asked about in validation:
 
@@ -39,6 +41,9 @@ SPLITS = ("fit", "calibration", "validation")
 UNANSWERABLE_EVERY = 3  # one passage in three loses the sentence that answers one question
 ABSENT_EVERY = 6  # one validation passage in six is left out; never one that loses a sentence
 ATTRIBUTION = "CMRC 2018 (Cui et al., EMNLP-IJCNLP 2019), CC BY-SA 4.0"
+# Some questions of the fit and validation splits rendered in English and Vietnamese
+# (derived from CMRC, so under its license too).
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "eval" / "cmrc_translations.jsonl"
 
 
 @dataclass(frozen=True)
@@ -124,41 +129,59 @@ def absent_items(passage: Passage, corpus: str) -> list[dict]:
     return items
 
 
-def write_split(split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> tuple[int, int]:
-    """Write ``out/docs/*.txt`` and ``out/qa.jsonl``; returns (passages written, items)."""
+def translations(path: Path = TRANSLATIONS) -> dict[str, list[tuple[str, str]]]:
+    """CMRC question id -> ``[(language, question)]``: English and Vietnamese renderings of
+    some of its questions, so that fit and evaluation see the languages users ask in."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                found.setdefault(row["id"], []).append((row["lang"], row["question"]))
+    return found
+
+
+def write_split(
+    split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int | None = None, translated: Path = TRANSLATIONS
+) -> tuple[int, int]:
+    """Write ``out/docs/*.txt``, ``out/qa.jsonl`` and ``out/qa_translated.jsonl`` (the items
+    ``translated`` renders in English or Vietnamese); returns (passages written, items)."""
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     for stale in docs.glob("*.txt"):  # a passage written before may be left out now
         stale.unlink()
-    count, items_written, bodies, absent = 0, 0, [], []
-    with open(out / "qa.jsonl", "w", encoding="utf-8") as qa:
-        for index, passage in enumerate(passages(data_dir, split)):
-            if limit is not None and count >= limit:
-                break
-            if split == "validation" and index % ABSENT_EVERY == 1:
-                absent.append(passage)
-                continue
-            body, items = convert(passage, make_unanswerable=index % UNANSWERABLE_EVERY == 0)
-            if not items:
-                continue
-            (docs / f"{passage.id}.txt").write_text(f"{passage.title}\n{body}\n", encoding="utf-8")
-            bodies.append(f"{passage.title}\n{body}")
-            for item in items:
-                qa.write(json.dumps(item, ensure_ascii=False) + "\n")
-            count += 1
-            items_written += len(items)
-        corpus = "\n".join(bodies)
-        for passage in absent:
-            for item in absent_items(passage, corpus):
-                qa.write(json.dumps(item, ensure_ascii=False) + "\n")
-                items_written += 1
+    count, written, bodies, absent = 0, [], [], []
+    for index, passage in enumerate(passages(data_dir, split)):
+        if limit is not None and count >= limit:
+            break
+        if split == "validation" and index % ABSENT_EVERY == 1:
+            absent.append(passage)
+            continue
+        body, items = convert(passage, make_unanswerable=index % UNANSWERABLE_EVERY == 0)
+        if not items:
+            continue
+        (docs / f"{passage.id}.txt").write_text(f"{passage.title}\n{body}\n", encoding="utf-8")
+        bodies.append(f"{passage.title}\n{body}")
+        written += items
+        count += 1
+    corpus = "\n".join(bodies)
+    for passage in absent:
+        written += absent_items(passage, corpus)
+    renderings = translations(translated)
+    in_other_languages = [
+        {**item, "id": f"{item['id']}-{language}", "question": question, "lang": language}
+        for item in written
+        for language, question in renderings.get(item["id"], [])
+    ]
+    for name, items in (("qa.jsonl", written), ("qa_translated.jsonl", in_other_languages)):
+        (out / name).write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
     (out / "README.md").write_text(
         f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages ({len(absent)} more left out), "
-        f"{items_written} questions.\n"
+        f"{len(written)} questions; {len(in_other_languages)} of them also in English or Vietnamese.\n"
         "Made by `python -m rag.cmrc`; same license as the source.\n",
         encoding="utf-8",
     )
-    return count, items_written
+    return count, len(written)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -295,3 +295,23 @@ def test_cmrc_converter_keeps_answers_in_their_passages_and_deletes_them_for_una
             if question["id"] in absent:
                 assert squeeze(answer_text(question, passage.context)[0]) not in corpus
     assert "CC BY-SA 4.0" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_cmrc_questions_rendered_in_other_languages_keep_their_answers(tmp_path):
+    write_split("validation", tmp_path / "zh", limit=2)
+    first = load_qa(tmp_path / "zh" / "qa.jsonl")[0][0]
+    renderings = tmp_path / "translations.jsonl"
+    renderings.write_text(
+        json.dumps({"id": first.id, "lang": "en", "question": "Asked in English?"}) + "\n"
+        + json.dumps({"id": first.id, "lang": "vi", "question": "Hỏi bằng tiếng Việt?"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "no-such-question", "lang": "en", "question": "Ignored?"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    write_split("validation", tmp_path / "out", limit=2, translated=renderings)
+    translated, problems = load_qa(tmp_path / "out" / "qa_translated.jsonl")
+    assert not problems
+    assert [(item.id, item.lang) for item in translated] == [(f"{first.id}-en", "en"), (f"{first.id}-vi", "vi")]
+    for item in translated:
+        assert (item.type, item.answer, item.must_contain, item.sources) == (
+            first.type, first.answer, first.must_contain, first.sources,
+        )  # fmt: skip
