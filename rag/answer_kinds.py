@@ -208,7 +208,7 @@ def question_parts(question: str, language: str) -> list[str]:
     word, least = MIN_PART_WORDS[language]
     if len(parts) < 2 or any(len(re.findall(word, re.sub(ASKING[language], "", p, flags=re.IGNORECASE))) < least for p in parts):
         return []
-    if not re.search(ASKING[language], parts[0], re.IGNORECASE):
+    if not re.search(ASKING[language], parts[0], re.IGNORECASE):  # only the first can ask nothing
         return []
     return [p.rstrip("?？") + ("？" if language == "zh" else "?") for p in parts]
 

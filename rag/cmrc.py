@@ -41,8 +41,8 @@ SPLITS = ("fit", "calibration", "validation")
 UNANSWERABLE_EVERY = 3  # one passage in three loses the sentence that answers one question
 ABSENT_EVERY = 6  # one validation passage in six is left out; never one that loses a sentence
 ATTRIBUTION = "CMRC 2018 (Cui et al., EMNLP-IJCNLP 2019), CC BY-SA 4.0"
-# Some questions of the fit and validation splits rendered in English and Vietnamese
-# (derived from CMRC, so under its license too).
+# Some questions of each split rendered in English and Vietnamese (derived from CMRC, so
+# under its license too).
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "eval" / "cmrc_translations.jsonl"
 
 
@@ -131,7 +131,7 @@ def absent_items(passage: Passage, corpus: str) -> list[dict]:
 
 def translations(path: Path = TRANSLATIONS) -> dict[str, list[tuple[str, str]]]:
     """CMRC question id -> ``[(language, question)]``: English and Vietnamese renderings of
-    some of its questions, so that fit and evaluation see the languages users ask in."""
+    some of its questions, so that evaluation asks in the languages users ask in."""
     found: dict[str, list[tuple[str, str]]] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
