@@ -67,9 +67,12 @@ INTERROGATIVES = {
 # Any interrogative, for telling a compound question ("…签署了什么？…又称作什么年？",
 # "When did …, and where …?") from one that merely has two clauses.
 ASKING = {
-    "zh": r"什么|哪|谁|多少|几[个年月日天次位名种项]|何|怎|如何|为什么|是否|吗",
-    "en": r"\b(?:who|whom|whose|what|when|where|which|why|how)\b",
-    "vi": r"\b(?:ai|gì|nào|đâu|bao nhiêu|bao giờ|bao lâu|mấy|sao|không)\b",
+    language: re.compile(pattern, re.IGNORECASE)
+    for language, pattern in {
+        "zh": r"什么|哪|谁|多少|几[个年月日天次位名种项]|何|怎|如何|为什么|是否|吗",
+        "en": r"\b(?:who|whom|whose|what|when|where|which|why|how)\b",
+        "vi": r"\b(?:ai|gì|nào|đâu|bao nhiêu|bao giờ|bao lâu|mấy|sao|không)\b",
+    }.items()
 }
 # Where a compound question's parts meet: a question mark or semicolon inside it, a comma,
 # or a bare "and"/"và" (a part must still ask something of its own, so "X and Y" stays one).
@@ -200,15 +203,15 @@ def question_parts(question: str, language: str) -> list[str]:
     parts: list[str] = []
     for begin, end in zip(cuts, cuts[1:]):
         piece = text[begin:end]
-        if parts and not re.search(ASKING[language], piece, re.IGNORECASE):
+        if parts and not ASKING[language].search(piece):
             parts[-1] += piece  # a piece that asks nothing belongs to the part before it
         else:
             parts.append(piece)
     parts = [re.sub(rf"(?:{PART_BOUNDARY[language]})$", "", p).strip() for p in parts]
     word, least = MIN_PART_WORDS[language]
-    if len(parts) < 2 or any(len(re.findall(word, re.sub(ASKING[language], "", p, flags=re.IGNORECASE))) < least for p in parts):
+    if len(parts) < 2 or any(len(re.findall(word, ASKING[language].sub("", p))) < least for p in parts):
         return []
-    if not re.search(ASKING[language], parts[0], re.IGNORECASE):  # only the first can ask nothing
+    if not ASKING[language].search(parts[0]):  # only the first can ask nothing
         return []
     return [p.rstrip("?？") + ("？" if language == "zh" else "?") for p in parts]
 

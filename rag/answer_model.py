@@ -560,8 +560,7 @@ def answering_parts(
         q = describe_question(store, part, search_text, language, model.kinds)
         ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
         if ranked and answerable >= model.answerable_threshold:
-            fact, p = likeliest_lead(model.lead, q, ranked[:1])
-            found.append((ranked[0], fact if p >= model.lead_threshold else ""))
+            found.append((ranked[0], confident_lead(model, q, ranked[:1])))
     return found
 
 
@@ -652,6 +651,14 @@ def likeliest_lead(
     return with_latin_form(words[best].quote, words[best].word), float(probabilities[best])
 
 
+def confident_lead(
+    model: AnswerModel, q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None
+) -> str:
+    """``likeliest_lead`` if at least as likely as the fitted lead threshold, else ""."""
+    fact, p = likeliest_lead(model.lead, q, quotes, numbers)
+    return fact if p >= model.lead_threshold else ""
+
+
 def lead_fact(model: AnswerModel, q: Question, chosen: list[Candidate]) -> str:
     """The answer itself: the name, place, organisation, time or number of the first quotes
     that the lead model finds likeliest, if at least as likely as its fitted threshold;
@@ -662,12 +669,10 @@ def lead_fact(model: AnswerModel, q: Question, chosen: list[Candidate]) -> str:
     for number, written in parts.items():
         stating = [c for c in chosen if number in c.text]
         alone = [c for c in stating if not any(other in c.text for other in parts.keys() - {number})]
-        fact, p = likeliest_lead(model.lead, q, (alone or stating)[:1], [number])
-        facts[written] = fact if p >= model.lead_threshold else ""
+        facts[written] = confident_lead(model, q, (alone or stating)[:1], [number])
     if len(set(filter(None, facts.values()))) > 1:  # "2016年：22亿美元；2017年：35亿美元"
         return "；".join(f"{written}：{fact}" for written, fact in facts.items() if fact)
-    fact, p = likeliest_lead(model.lead, q, chosen[:LEAD_QUOTES])
-    return fact if p >= model.lead_threshold else ""
+    return confident_lead(model, q, chosen[:LEAD_QUOTES])
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

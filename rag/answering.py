@@ -98,11 +98,12 @@ def extractive_answer(
     if not ranked and not answered_parts:
         return Answer(text=messages["nothing"], refused=True, contexts=contexts)
     ranked = without_overlaps(ranked)
-    if answerable < model.answerable_threshold and not answered_parts:
+    whole_answerable = answerable >= model.answerable_threshold
+    if not whole_answerable and not answered_parts:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
     chosen = []
-    if answerable >= model.answerable_threshold:
+    if whole_answerable:
         chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
         if q.across_articles:  # the articles not quoted yet, each judged on its own
             quoted_sources = {c.source for c in chosen}
