@@ -35,7 +35,8 @@ eval: index
 	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa.jsonl --out reports/cmrc-validation
 	$(PY) -m rag.eval --corpus reports/cmrc/validation/docs --qa reports/cmrc/validation/qa_translated.jsonl --out reports/cmrc-validation-en-vi
 
-# Refit the answer model (rag/data/answer_model.json) from CMRC 2018 and eval/qa_dev.jsonl.
+# Refit the answer model (rag/data/answer_model.json) from CMRC 2018 (some questions also in
+# English and Vietnamese: eval/cmrc_translations.jsonl) and eval/qa_dev.jsonl.
 fit: install
 	$(PY) -m rag.fit
 

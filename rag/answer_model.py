@@ -341,16 +341,22 @@ def classifier_from_json(data: dict) -> Classifier:
     return BoostedTrees.from_json(data) if "trees" in data else LinearModel.from_json(data)
 
 
+# A question asked in English or Vietnamese of Chinese text is refused by a model and a
+# threshold of its own: its similarities and coverages run lower and mean other things, and
+# one threshold for all would refuse far more of its answerable questions.
+REFUSAL_GROUP = {"zh": "zh", "en": "en/vi", "vi": "en/vi"}
+
+
 @dataclass(frozen=True)
 class AnswerModel:
     """The shipped model: kind classifier, sentence, refusal and lead models, thresholds."""
 
     kinds: dict
     sentence: Classifier
-    answerable: Classifier
+    answerable: dict[str, Classifier]  # per ``REFUSAL_GROUP``
     embedding: str  # the model whose similarities it was fitted on
     top_k: int  # the passages retrieved per question when it was fitted
-    answerable_threshold: float  # below: refuse
+    answerable_threshold: dict[str, float]  # per ``REFUSAL_GROUP``; below: refuse
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
     completion_ratio: float  # and down to this share if they add what the question names
     lead: Classifier  # the probability that a word of a quote is the answer itself
@@ -361,15 +367,23 @@ class AnswerModel:
         return cls(
             kinds=data["kinds"],
             sentence=classifier_from_json(data["sentence"]),
-            answerable=classifier_from_json(data["answerable"]),
+            answerable={group: classifier_from_json(model) for group, model in data["answerable"].items()},
             lead=classifier_from_json(data["lead"]),
             embedding=data["embedding"],
             top_k=int(data["top_k"]),
-            answerable_threshold=float(data["thresholds"]["answerable"]),
+            answerable_threshold={group: float(t) for group, t in data["thresholds"]["answerable"].items()},
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
             completion_ratio=float(data["thresholds"]["completion_ratio"]),
             lead_threshold=float(data["thresholds"]["lead"]),
         )
+
+    def answerable_probability(self, q: Question, ranked: list[Candidate]) -> float:
+        """The probability that the question is answerable from the ``ranked`` sentences."""
+        model = self.answerable[REFUSAL_GROUP[q.language]]
+        return float(model.probabilities([question_values(q, ranked)])[0])
+
+    def refuses(self, q: Question, answerable: float) -> bool:
+        return answerable < self.answerable_threshold[REFUSAL_GROUP[q.language]]
 
 
 @cache
@@ -400,7 +414,7 @@ def describe_question(
     translated = chinese_words(search_text, language, store.keyword.vocabulary)
     weights, unknown = question_weights(store, search_text, translated)
     wording = question if language == "zh" else "，".join(translated)
-    unmentioned = unmentioned_names(question, store.keyword.mentions, language) if language in ("en", "vi") else []
+    unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(
         text=question,
         language=language,
@@ -470,7 +484,7 @@ def score(model: AnswerModel, q: Question, candidates: list[Candidate]) -> tuple
         return [], 0.0
     add_features(q, candidates)
     ranked = rank(model.sentence, candidates)
-    return ranked, float(model.answerable.probabilities([question_values(q, ranked)])[0])
+    return ranked, model.answerable_probability(q, ranked)
 
 
 def rank(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candidate]:
@@ -511,7 +525,7 @@ def answering_articles(model: AnswerModel, q: Question, ranked: list[Candidate])
     for source in dict.fromkeys(c.source for c in ranked):
         # Copies: scoring one article's sentences rewrites their features and probabilities.
         own, answerable = score(model, q, [replace(c) for c in ranked if c.source == source])
-        if answerable >= model.answerable_threshold:
+        if not model.refuses(q, answerable):
             found.append(own[0])
     return found
 
@@ -543,7 +557,7 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
         alone = replace(q, numbers=q.numbers - others, weights=weights)
         own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
         quotes = {(c.source, c.start) for c in chosen + found}
-        if own and (own[0].source, own[0].start) not in quotes and answerable >= model.answerable_threshold:
+        if own and (own[0].source, own[0].start) not in quotes and not model.refuses(alone, answerable):
             found.append(own[0])
     return found
 
@@ -559,7 +573,7 @@ def answering_parts(
     for part, search_text, contexts in parts:
         q = describe_question(store, part, search_text, language, model.kinds)
         ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
-        if ranked and answerable >= model.answerable_threshold:
+        if ranked and not model.refuses(q, answerable):
             found.append((ranked[0], confident_lead(model, q, ranked[:1])))
     return found
 

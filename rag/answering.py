@@ -98,7 +98,7 @@ def extractive_answer(
     if not ranked and not answered_parts:
         return Answer(text=messages["nothing"], refused=True, contexts=contexts)
     ranked = without_overlaps(ranked)
-    whole_answerable = answerable >= model.answerable_threshold
+    whole_answerable = not model.refuses(q, answerable)
     if not whole_answerable and not answered_parts:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
         return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)

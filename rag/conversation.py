@@ -19,6 +19,7 @@ VIETNAMESE = re.compile(
     r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]"
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+YEAR_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)(?:\s*年)?")
 FOLLOWUP = {
     "zh": re.compile(r"^(那|那么|还有|另外|其中|此外)|呢[？?]?$|[他她它该这那其]"),
     "en": re.compile(
@@ -78,7 +79,11 @@ def resolve_followup(question: str, history: list[Turn]) -> str:
         shift = -1 if PREVIOUS_YEAR.search(question) else 1
         years = [str(int(previous_years[0]) + shift)]
     if previous_years and years and len(question) < 40:
-        return YEAR.sub(years[0], previous, count=1) + " " + question
+        resolved = YEAR.sub(years[0], previous, count=1)
+        # Only what the follow-up adds beyond its year and its markers ("那…呢", "the year
+        # before"): "before" searched as a word (以前) would only mislead.
+        rest = FOLLOWUP[language].sub(" ", YEAR_WORD.sub(" ", NEXT_YEAR.sub(" ", PREVIOUS_YEAR.sub(" ", question))))
+        return f"{resolved} {rest.strip()}" if re.search(r"\w", rest) else resolved
     # "他/he/ông ấy" is the person the last turn named (its answer first, then its question).
     person = person_named(history[-1][1]) or person_named(previous)
     if person and PERSONAL_PRONOUN[language].search(question):

