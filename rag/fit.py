@@ -364,7 +364,8 @@ def choose_thresholds(
                 quotes += len(chosen)
                 precise += sum(chosen)
             precision, accuracy = precise / quotes, hits / len(answered)
-            if precision >= MIN_QUOTE_PRECISION and (best is None or accuracy > best[2]):
+            # The most answers in the quotes; of equals, the fewest quotes that bear on nothing.
+            if precision >= MIN_QUOTE_PRECISION and (best is None or (accuracy, precision) > best[2:]):
                 best = (float(quote_ratio), float(completion_ratio), accuracy, precision)
     if best is None:
         best = (1.0, 1.0, float("nan"), float("nan"))
