@@ -218,13 +218,10 @@ def readings_table(vocabulary: frozenset[str], read: Callable[[str], str]) -> di
 
 
 @lru_cache(maxsize=4)
-def pinyin_runs(vocabulary: frozenset[str]) -> frozenset[tuple[str, ...]]:
-    """Every run of two or more syllables within the pinyin of an index word: 太平军 gives
-    (tai, ping), (ping, jun) and (tai, ping, jun)."""
-    runs = set()
-    for reading in readings_table(vocabulary, pinyin_reading):
-        runs.update(reading[i:j] for i in range(len(reading)) for j in range(i + 2, len(reading) + 1))
-    return frozenset(runs)
+def pinyin_pairs(vocabulary: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """Every two syllables in a row within the pinyin of an index word: 太平军 gives
+    (tai, ping) and (ping, jun)."""
+    return frozenset(pair for reading in readings_table(vocabulary, pinyin_reading) for pair in zip(reading, reading[1:]))
 
 
 def read_as_chinese(syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str]) -> list[str]:
@@ -318,7 +315,7 @@ def unmentioned_names(
                 break
             syllables = pinyin_syllables_of(part) if language == "en" else []
             pairs = zip(syllables, syllables[1:])
-            if len(syllables) == 1 or any(pair in pinyin_runs(vocabulary) for pair in pairs):
+            if len(syllables) == 1 or any(pair in pinyin_pairs(vocabulary) for pair in pairs):
                 break  # read in the index, or one syllable, which any of dozens of characters is
             if translations:
                 unmentioned.append(part)
