@@ -409,6 +409,39 @@ def choose_lead_threshold(
     return best[0], best[2], best[3]
 
 
+def fit_models(asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int) -> dict:
+    """The sentence, refusal and lead models fitted on ``asked["fit"]``, with thresholds chosen
+    on ``asked["calibration"]``: the content of the model file."""
+    rows = [c.features for a in asked["fit"] for c in a.candidates]
+    labels = [int(pos) for a in asked["fit"] for pos in a.positive]
+    sentence_model = fit_trees(rows, labels, SENTENCE_FEATURE_NAMES)
+    print(f"sentence model: {len(rows)} sentences, {sum(labels)} positive", file=sys.stderr)
+
+    refusal_models = fit_refusal(asked["fit"], classifier_from_json(sentence_model))
+
+    lead_model = fit_trees(*lead_rows(asked["fit"], classifier_from_json(sentence_model)), LEAD_FEATURE_NAMES)
+    thresholds, measured = choose_thresholds(
+        asked["calibration"],
+        classifier_from_json(sentence_model),
+        {group: classifier_from_json(model) for group, model in refusal_models.items()},
+        classifier_from_json(lead_model),
+    )
+    return {
+        "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
+        "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split, some of its questions in English and Vietnamese "
+        "(eval/cmrc_translations.jsonl), and eval/qa_dev.jsonl; thresholds on the CMRC calibration split.",
+        "seed": SEED,
+        "embedding": embedding,  # similarities mean this model's, at this k
+        "top_k": top_k,
+        "kinds": kinds,
+        "sentence": sentence_model,
+        "answerable": refusal_models,
+        "lead": lead_model,
+        "thresholds": thresholds,
+        "calibration": measured,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.fit", description=__doc__.split("\n")[0])
     parser.add_argument("--work", default="reports", help="folder for the corpora and their indexes")
@@ -447,37 +480,9 @@ def main(argv: list[str] | None = None) -> int:
             asked[split] += ask_all(store, number_changed(items, store), kinds, settings.top_k)
             asked[split] += ask_all(store, name_changed(items, store, names), kinds, settings.top_k)
 
-    names = SENTENCE_FEATURE_NAMES
-    rows = [c.features for a in asked["fit"] for c in a.candidates]
-    labels = [int(pos) for a in asked["fit"] for pos in a.positive]
-    sentence_model = fit_trees(rows, labels, names)
-    print(f"sentence model: {len(rows)} sentences, {sum(labels)} positive", file=sys.stderr)
-
-    refusal_models = fit_refusal(asked["fit"], classifier_from_json(sentence_model))
-
-    lead_model = fit_trees(*lead_rows(asked["fit"], classifier_from_json(sentence_model)), LEAD_FEATURE_NAMES)
-    thresholds, measured = choose_thresholds(
-        asked["calibration"],
-        classifier_from_json(sentence_model),
-        {group: classifier_from_json(model) for group, model in refusal_models.items()},
-        classifier_from_json(lead_model),
-    )
-    model = {
-        "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
-        "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split, some of its questions in English and Vietnamese "
-        "(eval/cmrc_translations.jsonl), and eval/qa_dev.jsonl; thresholds on the CMRC calibration split.",
-        "seed": SEED,
-        "embedding": fit_stores[0].embeddings.identity,  # similarities mean this model's, at this k
-        "top_k": settings.top_k,
-        "kinds": kinds,
-        "sentence": sentence_model,
-        "answerable": refusal_models,
-        "lead": lead_model,
-        "thresholds": thresholds,
-        "calibration": measured,
-    }
+    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k)
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(json.dumps({"thresholds": thresholds, "calibration": measured, "answerable": refusal_models}, indent=1))
+    print(json.dumps({key: model[key] for key in ("thresholds", "calibration", "answerable")}, indent=1))
     print(f"wrote {args.out}")
     return 0
 
