@@ -349,7 +349,8 @@ REFUSAL_GROUP = {"zh": "zh", "en": "en/vi", "vi": "en/vi"}
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """The shipped model: kind classifier, sentence, refusal and lead models, thresholds."""
+    """The shipped model: kind classifier, sentence, refusal and lead models, thresholds, and
+    the retrieval weight fitted with them."""
 
     kinds: dict
     sentence: Classifier
@@ -361,6 +362,7 @@ class AnswerModel:
     completion_ratio: float  # and down to this share if they add what the question names
     lead: Classifier  # the probability that a word of a quote is the answer itself
     lead_threshold: float  # the answer leads with its likeliest word if at least this likely
+    keyword_floor: float  # the least weight of BM25's list in retrieval (``rag.retrieval``)
 
     @classmethod
     def from_json(cls, data: dict) -> AnswerModel:
@@ -375,6 +377,7 @@ class AnswerModel:
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
             completion_ratio=float(data["thresholds"]["completion_ratio"]),
             lead_threshold=float(data["thresholds"]["lead"]),
+            keyword_floor=float(data["thresholds"]["keyword_floor"]),
         )
 
     def answerable_probability(self, q: Question, ranked: list[Candidate]) -> float:

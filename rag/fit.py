@@ -33,7 +33,9 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    ``rag-eval`` counts it: on the answerable questions that are answered. The lead
    threshold is the lead model's probability from which an answer leads with its
    likeliest word: where right leads most outnumber wrong ones, judged as ``rag-eval``
-   judges a lead.
+   judges a lead. First of all, on the same split's English and Vietnamese questions, the
+   least weight of BM25's list in retrieval (``HybridRetriever.keyword_floor``) is the one
+   that retrieves the answer of the most; every question of the fit is retrieved with it.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
@@ -96,6 +98,7 @@ OFF_TOPIC_EVERY = 8
 NAME_TRIES = 20
 NAME_STRIDE = 7919
 NUMBER_SHIFT = 7  # a question's number is changed by this much to one the text does not state
+KEYWORD_FLOORS = np.round(np.arange(0.0, 1.01, 0.05), 2)  # tried for HybridRetriever.keyword_floor
 
 
 @dataclass
@@ -188,8 +191,30 @@ def reference_strings(item: QAItem) -> list[str]:
     return [squeeze(s) for s in [*item.must_contain, *item.evidence] if s.strip()]
 
 
-def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int) -> list[Asked]:
-    retriever = HybridRetriever(store=store, k=top_k)
+def choose_keyword_floor(pairs: list[tuple[ChunkStore, list[QAItem]]], top_k: int) -> tuple[float, float]:
+    """The least weight of BM25's list in retrieval (``HybridRetriever.keyword_floor``) that
+    retrieves every reference string of the most answerable English and Vietnamese questions
+    of ``pairs``, and that share. (A Chinese question's list weighs its share of Chinese.)"""
+    gathered = []  # per question: its candidates before fusion, and what must be retrieved
+    for store, items in pairs:
+        retriever = HybridRetriever(store=store, k=top_k, keyword_floor=0.0)
+        for item in items:
+            if item.answerable and item.lang != "zh" and not item.history:
+                gathered.append((retriever.gather(item.question, top_k), reference_strings(item)))
+    if not gathered:
+        raise ValueError("the calibration split has no English or Vietnamese questions to set the keyword floor on")
+
+    def recall(floor: float) -> float:
+        retrieved = [squeeze("".join(d.page_content for d in HybridRetriever.fuse(c, top_k, floor))) for c, _ in gathered]
+        return sum(all(r in text for r in refs) for text, (_, refs) in zip(retrieved, gathered)) / len(gathered)
+
+    recalls = {float(floor): recall(float(floor)) for floor in KEYWORD_FLOORS}
+    best = max(recalls, key=lambda floor: (recalls[floor], -floor))  # of equals, the lower
+    return best, recalls[best]
+
+
+def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int, keyword_floor: float) -> list[Asked]:
+    retriever = HybridRetriever(store=store, k=top_k, keyword_floor=keyword_floor)
     asked = []
     for item in items:
         search_text = resolve_followup(item.question, item.history)
@@ -409,9 +434,12 @@ def choose_lead_threshold(
     return best[0], best[2], best[3]
 
 
-def fit_models(asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int) -> dict:
+def fit_models(
+    asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int, keyword_floor: tuple[float, float]
+) -> dict:
     """The sentence, refusal and lead models fitted on ``asked["fit"]``, with thresholds chosen
-    on ``asked["calibration"]``: the content of the model file."""
+    on ``asked["calibration"]``, and the keyword floor the questions were retrieved with (and
+    the share of calibration renderings whose answer it retrieves): the model file's content."""
     rows = [c.features for a in asked["fit"] for c in a.candidates]
     labels = [int(pos) for a in asked["fit"] for pos in a.positive]
     sentence_model = fit_trees(rows, labels, SENTENCE_FEATURE_NAMES)
@@ -426,6 +454,7 @@ def fit_models(asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k
         {group: classifier_from_json(model) for group, model in refusal_models.items()},
         classifier_from_json(lead_model),
     )
+    thresholds["keyword_floor"], measured["context_recall_en/vi"] = keyword_floor[0], round(keyword_floor[1], 4)
     return {
         "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
         "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split, some of its questions in English and Vietnamese "
@@ -471,16 +500,21 @@ def main(argv: list[str] | None = None) -> int:
     fit_stores = [store for store, _ in stores["fit"]]  # the seeds first, then CMRC's fit split
     # The names of the fit split's English and Vietnamese questions, to be changed for (name_changed).
     names = sorted({name for _, items in stores["fit"] for item in items for name in inner_names(item.question)})
+    keyword_floor = choose_keyword_floor(stores["calibration"], settings.top_k)
+    print(f"keyword floor {keyword_floor[0]}: calibration context recall en/vi {keyword_floor[1]:.3f}", file=sys.stderr)
     asked = {}
     for split, pairs in stores.items():
-        asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k)]
+        asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k, keyword_floor[0])]
         for store, items in pairs:
             other = fit_stores[1] if store is fit_stores[0] else fit_stores[0]
-            asked[split] += ask_all(other, off_topic(items), kinds, settings.top_k)
-            asked[split] += ask_all(store, number_changed(items, store), kinds, settings.top_k)
-            asked[split] += ask_all(store, name_changed(items, store, names), kinds, settings.top_k)
+            for changed_store, changed in [
+                (other, off_topic(items)),
+                (store, number_changed(items, store)),
+                (store, name_changed(items, store, names)),
+            ]:
+                asked[split] += ask_all(changed_store, changed, kinds, settings.top_k, keyword_floor[0])
 
-    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k)
+    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k, keyword_floor)
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(json.dumps({key: model[key] for key in ("thresholds", "calibration", "answerable")}, indent=1))
     print(f"wrote {args.out}")

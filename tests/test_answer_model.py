@@ -174,7 +174,7 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     assert data["lead"]["features"] == LEAD_FEATURE_NAMES
     thresholds = data["thresholds"]
     assert all(0 < t < 1 for t in thresholds["answerable"].values()) and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
-    assert 0 < thresholds["lead"] <= 1
+    assert 0 < thresholds["lead"] <= 1 and 0 <= thresholds["keyword_floor"] <= 1
     assert "CMRC" in data["about"]
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from langchain_core.retrievers import BaseRetriever
 
 import rag
+from rag.answer_model import shipped_model
+from rag.documents import squeeze
+from rag.eval import load_qa
+from rag.fit import KEYWORD_FLOORS, choose_keyword_floor, reference_strings
 from rag.retrieval import HybridRetriever, cjk_share
 
 
@@ -88,3 +94,22 @@ def test_vietnamese_and_english_questions_search_the_keyword_index_in_chinese(re
         top = retriever.invoke(question)[0]
         assert top.metadata["source"].startswith("004") and "范平明" in top.page_content
         assert top.metadata["keyword_score"] > 0
+
+
+
+def test_the_keyword_floor_is_fitted_and_chosen_where_most_answers_are_retrieved(seed_store):
+    assert HybridRetriever(store=seed_store).keyword_floor == shipped_model().keyword_floor
+    items, _ = load_qa(Path(__file__).parent.parent / "eval" / "qa_dev.jsonl")
+    floor, recall = choose_keyword_floor([(seed_store, items)], 3)
+    assert floor in KEYWORD_FLOORS and 0 < recall <= 1
+
+    # What the choice maximises, recomputed by searching with other floors.
+    asked = [item for item in items if item.answerable and item.lang != "zh" and not item.history]
+
+    def retrieved(floor: float) -> float:
+        retriever = HybridRetriever(store=seed_store, k=3, keyword_floor=floor)
+        texts = [squeeze("".join(d.page_content for d in retriever.search(item.question, 3))) for item in asked]
+        return sum(all(r in text for r in reference_strings(item)) for item, text in zip(asked, texts)) / len(asked)
+
+    assert retrieved(floor) == pytest.approx(recall)
+    assert all(retrieved(other) <= recall for other in (0.0, 0.5, 1.0))
