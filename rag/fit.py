@@ -202,7 +202,7 @@ def choose_keyword_floor(pairs: list[tuple[ChunkStore, list[QAItem]]], top_k: in
             if item.answerable and item.lang != "zh" and not item.history:
                 gathered.append((retriever.gather(item.question, top_k), reference_strings(item)))
     if not gathered:
-        raise ValueError("the calibration split has no English or Vietnamese questions to set the keyword floor on")
+        raise ValueError("no answerable English or Vietnamese questions to set the keyword floor on")
 
     def recall(floor: float) -> float:
         retrieved = [squeeze("".join(d.page_content for d in HybridRetriever.fuse(c, top_k, floor))) for c, _ in gathered]
