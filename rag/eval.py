@@ -151,6 +151,13 @@ def lead_matches(fact: str, item: QAItem) -> bool:
     return any(fact in t and 2 * len(fact) >= len(t) for t in [*must, answer] if t)
 
 
+def evidence_retrieved(item: QAItem, documents: Iterable) -> bool:
+    """Whether every evidence string of ``item`` lies within one of the retrieved chunks
+    (LangChain documents), whitespace ignored: what ``context_recall`` counts."""
+    contexts = [squeeze(doc.page_content) for doc in documents]
+    return all(any(squeeze(e) in c for c in contexts) for e in item.evidence)
+
+
 def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> ItemResult:
     """Score one answer against its item."""
     text = squeeze(answer.text)
@@ -167,7 +174,6 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         correct = not answer.refused and all(squeeze(m) in text for m in item.must_contain)
     else:
         correct = answer.refused
-    contexts = [squeeze(doc.page_content) for doc in answer.contexts]
     return ItemResult(
         id=item.id,
         question=item.question,
@@ -184,7 +190,7 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         precise_quotes=precise,
         lead=answer.fact,
         lead_ok=lead_matches(answer.fact, item),
-        context_ok=all(any(squeeze(e) in c for c in contexts) for e in item.evidence),
+        context_ok=evidence_retrieved(item, answer.contexts),
         ms=ms,
     )
 

@@ -79,7 +79,7 @@ from rag.cmrc import DEFAULT_DATA, write_split
 from rag.conversation import resolve_followup
 from rag.documents import squeeze
 from rag.embeddings import make_embeddings
-from rag.eval import QAItem, lead_matches, load_qa
+from rag.eval import QAItem, evidence_retrieved, lead_matches, load_qa
 from rag.ingestion import ingest
 from rag.lexicon import names_in, unmentioned_names
 from rag.retrieval import HybridRetriever
@@ -193,20 +193,21 @@ def reference_strings(item: QAItem) -> list[str]:
 
 def choose_keyword_floor(pairs: list[tuple[ChunkStore, list[QAItem]]], top_k: int) -> tuple[float, float]:
     """The least weight of BM25's list in retrieval (``HybridRetriever.keyword_floor``) that
-    retrieves every reference string of the most answerable English and Vietnamese questions
-    of ``pairs``, and that share. (A Chinese question's list weighs its share of Chinese.)"""
-    gathered = []  # per question: its candidates before fusion, and what must be retrieved
+    retrieves the evidence of the most answerable English and Vietnamese questions of
+    ``pairs`` (as rag-eval's ``context_recall`` counts it), and that share. (A Chinese
+    question's list weighs its share of Chinese.)"""
+    gathered = []  # per question: the item, and its candidates before fusion
     for store, items in pairs:
         retriever = HybridRetriever(store=store, k=top_k, keyword_floor=0.0)
         for item in items:
             if item.answerable and item.lang != "zh" and not item.history:
-                gathered.append((retriever.gather(item.question, top_k), reference_strings(item)))
+                gathered.append((item, retriever.gather(item.question, top_k)))
     if not gathered:
         raise ValueError("no answerable English or Vietnamese questions to set the keyword floor on")
 
     def recall(floor: float) -> float:
-        retrieved = [squeeze("".join(d.page_content for d in HybridRetriever.fuse(c, top_k, floor))) for c, _ in gathered]
-        return sum(all(r in text for r in refs) for text, (_, refs) in zip(retrieved, gathered)) / len(gathered)
+        found = [evidence_retrieved(item, HybridRetriever.fuse(c, top_k, floor)) for item, c in gathered]
+        return sum(found) / len(found)
 
     recalls = {float(floor): recall(float(floor)) for floor in KEYWORD_FLOORS}
     best = max(recalls, key=lambda floor: (recalls[floor], -floor))  # of equals, the lower
@@ -435,11 +436,11 @@ def choose_lead_threshold(
 
 
 def fit_models(
-    asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int, keyword_floor: tuple[float, float]
+    asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int, keyword_floor: float, keyword_recall: float
 ) -> dict:
     """The sentence, refusal and lead models fitted on ``asked["fit"]``, with thresholds chosen
     on ``asked["calibration"]``, and the keyword floor the questions were retrieved with (and
-    the share of calibration renderings whose answer it retrieves): the model file's content."""
+    the share of calibration renderings whose evidence it retrieves): the model file's content."""
     rows = [c.features for a in asked["fit"] for c in a.candidates]
     labels = [int(pos) for a in asked["fit"] for pos in a.positive]
     sentence_model = fit_trees(rows, labels, SENTENCE_FEATURE_NAMES)
@@ -454,7 +455,7 @@ def fit_models(
         {group: classifier_from_json(model) for group, model in refusal_models.items()},
         classifier_from_json(lead_model),
     )
-    thresholds["keyword_floor"], measured["context_recall_en/vi"] = keyword_floor[0], round(keyword_floor[1], 4)
+    thresholds["keyword_floor"], measured["context_recall_en/vi"] = keyword_floor, round(keyword_recall, 4)
     return {
         "about": "Fitted by `python -m rag.fit` (see its docstring). Data: CMRC 2018 (Cui et al., "
         "EMNLP-IJCNLP 2019, CC BY-SA 4.0) fit split, some of its questions in English and Vietnamese "
@@ -500,11 +501,11 @@ def main(argv: list[str] | None = None) -> int:
     fit_stores = [store for store, _ in stores["fit"]]  # the seeds first, then CMRC's fit split
     # The names of the fit split's English and Vietnamese questions, to be changed for (name_changed).
     names = sorted({name for _, items in stores["fit"] for item in items for name in inner_names(item.question)})
-    keyword_floor = choose_keyword_floor(stores["calibration"], settings.top_k)
-    print(f"keyword floor {keyword_floor[0]}: calibration context recall en/vi {keyword_floor[1]:.3f}", file=sys.stderr)
+    keyword_floor, keyword_recall = choose_keyword_floor(stores["calibration"], settings.top_k)
+    print(f"keyword floor {keyword_floor}: calibration context recall en/vi {keyword_recall:.3f}", file=sys.stderr)
     asked = {}
     for split, pairs in stores.items():
-        asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k, keyword_floor[0])]
+        asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k, keyword_floor)]
         for store, items in pairs:
             other = fit_stores[1] if store is fit_stores[0] else fit_stores[0]
             for changed_store, changed in [
@@ -512,9 +513,9 @@ def main(argv: list[str] | None = None) -> int:
                 (store, number_changed(items, store)),
                 (store, name_changed(items, store, names)),
             ]:
-                asked[split] += ask_all(changed_store, changed, kinds, settings.top_k, keyword_floor[0])
+                asked[split] += ask_all(changed_store, changed, kinds, settings.top_k, keyword_floor)
 
-    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k, keyword_floor)
+    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k, keyword_floor, keyword_recall)
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(json.dumps({key: model[key] for key in ("thresholds", "calibration", "answerable")}, indent=1))
     print(f"wrote {args.out}")
