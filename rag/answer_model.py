@@ -44,6 +44,7 @@ from rag.lexicon import chinese_words, unmentioned_names
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
+REFIT = "it was fitted by another version of rag.fit; refit with `make fit`, or restore the shipped file"
 # Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
 QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # A number with the unit of a date if one follows: "2016年".
@@ -391,8 +392,24 @@ class AnswerModel:
 
 @cache
 def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
-    """The model file shipped in the package (``rag.fit`` writes it)."""
-    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    """The model file shipped in the package (``rag.fit`` writes it). A file that another
+    version of ``rag.fit`` wrote (a setting or feature this code reads is missing, or
+    one it does not compute is there) raises ``ValueError`` saying how to mend it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        model = AnswerModel.from_json(data)
+    except KeyError as missing:
+        raise ValueError(f"{path} lacks {missing}: {REFIT}") from None
+    expected = {
+        "sentence": (model.sentence, SENTENCE_FEATURE_NAMES),
+        "lead": (model.lead, LEAD_FEATURE_NAMES),
+        **{f"refusal ({group})": (refusal, [f.__name__ for f in QUESTION_FEATURES]) for group, refusal in model.answerable.items()},
+    }  # fmt: skip
+    for name, (classifier, features) in expected.items():
+        if list(classifier.features) != features:
+            raise ValueError(f"the {name} model of {path} uses other features than this code computes: {REFIT}")
+    return model
+
 
 
 def question_weights(store: ChunkStore, text: str, translated: list[str]) -> tuple[dict[str, float], float]:

@@ -178,6 +178,22 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     assert "CMRC" in data["about"]
 
 
+def test_a_model_file_of_another_fit_version_is_named_with_how_to_mend_it(tmp_path):
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    older = tmp_path / "older.json"
+    del data["thresholds"]["keyword_floor"]
+    older.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"older\.json lacks 'keyword_floor'.*make fit"):
+        shipped_model(older)
+
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["sentence"]["features"][0] = "a_feature_no_longer_computed"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"sentence model of .*other\.json uses other features.*make fit"):
+        shipped_model(other)
+
+
 def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_they_lack():
     question = Question(
         text="2016年和2017年的贸易额分别是多少？", language="zh", vector=np.zeros(1), weights={"贸易额": 3.0},

@@ -13,7 +13,7 @@ from rag.ingestion import ingest
 from rag.settings import Settings
 from ui.app import safe_upload_name
 from ui.render import answer_html, citation_html
-from ui.server import serve
+from ui.server import main, serve
 
 from .conftest import SEEDS
 
@@ -246,3 +246,10 @@ def test_the_api_takes_k_and_history_within_their_limits(client):
     assert "22亿美元" in followup["answer"] and len(followup["citations"]) >= 1
     assert "22亿美元" in client.predict("2016年越俄双边贸易总额是多少？", [], 1, api_name="/ask")["answer"]
     assert client.predict("", api_name="/ask")["refused"]  # an empty question gets a polite reply
+
+
+def test_a_setting_that_cannot_be_used_stops_the_server_with_one_line_naming_it(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_TOP_K", "eight")
+    assert main() == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "top_k" in error and "Traceback" not in error

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import gradio as gr
 
 from rag.assistant import Assistant
 from rag.settings import Settings
+from rag.store import StoreError
 from ui.app import CITATION_CLICKS, CSS, THEME, answerers, build_app
 from ui.openai_api import openai_router
 
@@ -43,5 +46,12 @@ def serve(settings: Settings, **overrides) -> gr.Blocks:
     return app
 
 
-def main() -> None:
-    serve(Settings())
+def main() -> int:
+    """Serve until stopped; a setting, index or model file that cannot be used is named
+    in one line, as ``rag-ask`` names it, not in a traceback."""
+    try:
+        serve(Settings())
+    except (StoreError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
