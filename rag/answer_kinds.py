@@ -216,6 +216,19 @@ def question_parts(question: str, language: str) -> list[str]:
     return [p.rstrip("?？") + ("？" if language == "zh" else "?") for p in parts]
 
 
+def content_words(question: str) -> frozenset[str]:
+    """The words of a Chinese question that name what it asks about (lower-cased): nouns,
+    place words, verbs and adjectives by jieba's tags, less its interrogatives and the noun right after
+    one, which is the kind asked for, not a word the answer states ("什么时候", "哪个国家")."""
+    pairs = tagged(question)
+    found = set()
+    for i, pair in enumerate(pairs):
+        follows_interrogative = i > 0 and ASKING["zh"].search(pairs[i - 1].word) and pair.flag[0] == "n"
+        if (pair.flag[0] in "nva" or pair.flag == "s") and not ASKING["zh"].search(pair.word) and not follows_interrogative:
+            found.add(pair.word.strip().lower())
+    return frozenset(found)
+
+
 def asks_across_articles(question: str, language: str) -> bool:
     """Whether ``question`` asks what several articles say, which one says it, or what each says."""
     return re.search(ACROSS_ARTICLES[language], question, re.IGNORECASE) is not None

@@ -35,6 +35,7 @@ from rag.answer_kinds import (
     WORD_KINDS,
     asked_kinds,
     asks_across_articles,
+    content_words,
     kinds_not_in,
     with_latin_form,
 )
@@ -414,12 +415,17 @@ def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
 
 def question_weights(store: ChunkStore, text: str, translated: list[str]) -> tuple[dict[str, float], float]:
     """The question's words (and translations) with their IDF in the index, and the share of
-    them no chunk has."""
+    its Chinese content words (``content_words``) that no chunk has. An unknown content word
+    weighs as the rarest word of the index: what a question asks about and no article
+    writes ("天气" of articles that never mention the weather) leaves its coverage short. An
+    unknown function word ("怎么样") weighs nothing."""
     words = {t for t in tokenize(text) if len(t) >= 2} | set(translated)
-    weights = {word: store.keyword.specificity(word) for word in words}
-    # Chinese words only: an English or Vietnamese word is unknown to any Chinese index.
-    chinese = [weights[word] for word in words if CJK_CHARACTER.search(word)]
-    unknown = sum(1 for w in chinese if w == 0) / len(chinese) if chinese else 0.0
+    content = content_words(text)
+    known = {word: store.keyword.specificity(word) for word in words}
+    rarest = store.keyword.rarest_specificity
+    weights = {word: w or (rarest if word in content else 0.0) for word, w in known.items()}
+    asked = [word for word in words if word in content and CJK_CHARACTER.search(word)]
+    unknown = sum(1 for word in asked if not known[word]) / len(asked) if asked else 0.0
     return weights, unknown
 
 

@@ -117,6 +117,11 @@ class KeywordIndex:
         count = self.document_frequency[word]
         return math.log(1 + len(self.ids) / count) if count else 0.0
 
+    @property
+    def rarest_specificity(self) -> float:
+        """The specificity of a word only one chunk has."""
+        return math.log(1 + len(self.ids))
+
     def mentions(self, word: str) -> bool:
         """Whether some chunk has ``word``, as one token or as all of its jieba parts."""
         if word in self.vocabulary:

@@ -14,6 +14,7 @@ from rag.answer_kinds import (
     answer_kind,
     asked_kinds,
     asks_across_articles,
+    content_words,
     kind_words,
     kinds_not_in,
     question_parts,
@@ -30,6 +31,7 @@ from rag.answer_model import (
     Question,
     likeliest_lead,
     number_parts,
+    question_weights,
     quoted,
     shipped_model,
 )
@@ -93,12 +95,23 @@ def test_the_lead_names_the_person_with_the_latin_form_the_article_gives(other_c
     [
         "2022年国际语言技术会议在哪里举办？",  # a year no article states
         "今天北京的天气怎么样？",  # another topic
+        "杭州明天的天气怎么样？",  # a place an article names, asked about what none writes
     ],
 )
 def test_refuses_what_the_corpus_does_not_say(other_corpus, question):
     answer = other_corpus.ask(question)
     assert answer.refused, answer.text
     assert answer.text.startswith("文章中没有")
+
+
+def test_what_a_question_asks_about_and_no_article_writes_leaves_its_coverage_short(other_corpus):
+    keyword = other_corpus.retriever.store.keyword
+    assert content_words("杭州明天的天气怎么样？") == {"杭州", "天气"}
+    assert "时候" not in content_words("该剧什么时候开机？")  # the kind 什么 asks for
+    weights, unknown = question_weights(other_corpus.retriever.store, "杭州明天的天气怎么样？", [])
+    assert weights["天气"] == keyword.rarest_specificity  # asked about, and no article writes it
+    assert weights["怎么样"] == 0.0  # no article writes it either, but it names nothing
+    assert 0 < weights["杭州"] <= weights["天气"] and unknown == 0.5
 
 
 def test_kinds_of_words_come_from_tags_and_patterns():
