@@ -570,11 +570,13 @@ def number_parts(q: Question) -> dict[str, str]:
 
 
 def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-    """For each number a question asks about one by one, the likeliest sentence among those
-    stating it, for the question asked of that number alone; those not quoted yet are added
-    if the answerable model, with its threshold, finds that question answerable from them:
-    "协定2016年10月生效后，2017年出口达到35亿美元" answers for 2017, "2016年出口总额为22亿美元"
-    for 2016."""
+    """For each number a question asks about one by one, the likeliest sentence stating it,
+    for the question asked of that number alone; but if that one states another of the
+    numbers too, the likeliest stating it alone, when at least ``completion_ratio`` as
+    likely (the share down to which ``quoted`` adds a sentence stating what the quotes
+    lack). Those not quoted yet are added if the answerable model, with its threshold, finds
+    that question answerable from them: "协定2016年10月生效后，2017年出口达到35亿美元"
+    answers for 2017, "2016年出口总额为22亿美元" for 2016, though the first states 2016 too."""
     found: list[Candidate] = []
     parts = number_parts(q)
     for number in parts:
@@ -582,9 +584,15 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
         weights = {w: v for w, v in q.weights.items() if not any(o in w for o in others)}
         alone = replace(q, numbers=q.numbers - others, weights=weights)
         own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
-        quotes = {(c.source, c.start) for c in chosen + found}
-        if own and (own[0].source, own[0].start) not in quotes and not model.refuses(alone, answerable):
-            found.append(own[0])
+        if not own or model.refuses(alone, answerable):
+            continue
+        best = own[0]
+        if any(other in best.text for other in others):
+            only_it = next((c for c in own if not any(other in c.text for other in others)), None)
+            if only_it and only_it.probability >= model.completion_ratio * best.probability:
+                best = only_it
+        if (best.source, best.start) not in {(c.source, c.start) for c in chosen + found}:
+            found.append(best)
     return found
 
 
