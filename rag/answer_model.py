@@ -41,7 +41,7 @@ from rag.answer_kinds import (
 )
 from rag.chunking import split_sentences
 from rag.keyword import tokenize
-from rag.lexicon import chinese_words, unmentioned_names
+from rag.lexicon import translations, unmentioned_names
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
@@ -94,6 +94,14 @@ class Question:
     # English and Vietnamese the Chinese words it translates to
     bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
     across_articles: bool = False  # asks what several articles say ("哪几篇报道提到…")
+    # What coverage counts: each of its words, or for a translated word the alternatives
+    # it translates to (a sentence needs one), with the IDF of the commonest. By default,
+    # each word of ``weights`` alone.
+    concepts: dict[tuple[str, ...], float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.concepts:
+            self.concepts = {(word,): weight for word, weight in self.weights.items()}
 
     @property
     def asked(self) -> str:
@@ -107,12 +115,13 @@ def character_bigrams(text: str) -> frozenset[str]:
     return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
 
 
-def weighted_share(weights: dict[str, float], text: str) -> float:
-    total = sum(weights.values())
+def weighted_share(concepts: dict[tuple[str, ...], float], text: str) -> float:
+    """The weighted share of ``concepts`` that ``text`` has (one of a concept's words)."""
+    total = sum(concepts.values())
     if not total:
         return 0.0
     text = text.lower()
-    return sum(w for word, w in weights.items() if word in text) / total
+    return sum(w for words, w in concepts.items() if any(word in text for word in words)) / total
 
 
 # --- sentence features ------------------------------------------------------------------
@@ -124,14 +133,14 @@ def similarity(q: Question, c: Candidate) -> float:
 
 def coverage(q: Question, c: Candidate) -> float:
     """IDF-weighted share of the question's words in the sentence."""
-    return weighted_share(q.weights, c.text)
+    return weighted_share(q.concepts, c.text)
 
 
 def coverage_beyond_title(q: Question, c: Candidate) -> float:
     """The same for the question's words that the article's title lacks: every sentence of an
     article is about its title's topic, the one that answers also has the question's other words."""
     title = c.title.lower()
-    return weighted_share({w: v for w, v in q.weights.items() if w not in title}, c.text)
+    return weighted_share({words: v for words, v in q.concepts.items() if not any(w in title for w in words)}, c.text)
 
 
 def bigram_overlap(q: Question, c: Candidate) -> float:
@@ -155,7 +164,7 @@ def longest_common_run(q: Question, c: Candidate) -> float:
 def neighbour_coverage(q: Question, c: Candidate) -> float:
     """The question's words in the sentence and the ones around it: the topic is often named
     a sentence before the fact."""
-    return weighted_share(q.weights, c.text + c.neighbours)
+    return weighted_share(q.concepts, c.text + c.neighbours)
 
 
 def kind_match(q: Question, c: Candidate) -> float:
@@ -413,20 +422,27 @@ def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
 
 
 
-def question_weights(store: ChunkStore, text: str, translated: list[str]) -> tuple[dict[str, float], float]:
-    """The question's words (and translations) with their IDF in the index, and the share of
-    its Chinese content words (``content_words``) that no chunk has. An unknown content word
-    weighs as the rarest word of the index: what a question asks about and no article
-    writes ("天气" of articles that never mention the weather) leaves its coverage short. An
-    unknown function word ("怎么样") weighs nothing."""
-    words = {t for t in tokenize(text) if len(t) >= 2} | set(translated)
+def question_weights(
+    store: ChunkStore, text: str, groups: list[tuple[str, ...]]
+) -> tuple[dict[str, float], dict[tuple[str, ...], float], float]:
+    """The question's words and their Chinese translations (``groups`` of alternatives, from
+    ``rag.lexicon.translations``) with their IDF in the index; the concepts coverage counts
+    (``Question.concepts``); and the share of its Chinese content words (``content_words``)
+    that no chunk has. An unknown content word weighs as the rarest word of the index: what
+    a question asks about and no article writes ("天气" of articles that never mention the
+    weather) leaves its coverage short. An unknown function word ("怎么样") weighs nothing."""
+    translated = {word for group in groups for word in group}
+    words = {t for t in tokenize(text) if len(t) >= 2} | translated
     content = content_words(text)
     known = {word: store.keyword.specificity(word) for word in words}
     rarest = store.keyword.rarest_specificity
     weights = {word: w or (rarest if word in content else 0.0) for word, w in known.items()}
+    concepts = {(word,): weights[word] for word in words - translated}
+    # A concept is as common as its commonest rendering: "Russia" as 俄罗斯, not 俄国.
+    concepts |= {group: min(weights[word] for word in group) for group in groups}
     asked = [word for word in words if word in content and CJK_CHARACTER.search(word)]
     unknown = sum(1 for word in asked if not known[word]) / len(asked) if asked else 0.0
-    return weights, unknown
+    return weights, concepts, unknown
 
 
 def describe_question(
@@ -437,9 +453,9 @@ def describe_question(
         # A rewritten follow-up carries the earlier question too; what is asked now counts as
         # much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
         vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
-    translated = chinese_words(search_text, language, store.keyword.vocabulary)
-    weights, unknown = question_weights(store, search_text, translated)
-    wording = question if language == "zh" else "，".join(translated)
+    groups = translations(search_text, language, store.keyword.vocabulary)
+    weights, concepts, unknown = question_weights(store, search_text, groups)
+    wording = question if language == "zh" else "，".join(dict.fromkeys(word for group in groups for word in group))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(
         text=question,
@@ -453,6 +469,7 @@ def describe_question(
         wording=wording,
         bigrams=character_bigrams(wording),
         across_articles=asks_across_articles(question, language),
+        concepts=concepts,
     )
 
 
@@ -582,7 +599,8 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     for number in parts:
         others = parts.keys() - {number}
         weights = {w: v for w, v in q.weights.items() if not any(o in w for o in others)}
-        alone = replace(q, numbers=q.numbers - others, weights=weights)
+        concepts = {c: v for c, v in q.concepts.items() if not any(o in w for w in c for o in others)}
+        alone = replace(q, numbers=q.numbers - others, weights=weights, concepts=concepts)
         own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
         if not own or model.refuses(alone, answerable):
             continue

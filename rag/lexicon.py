@@ -47,7 +47,7 @@ CALENDAR = frozenset(
 ENGLISH_FUNCTION_WORDS = frozenset(
     "what which who whom whose when where how why did does do is are was were be been being the a an of "
     "to in on at by for from with about as and or but that this these those it its he she his her they "
-    "their them there has have had will would should can could say said says according".split()
+    "their them there has have had will would should can could say said says according much many".split()
 )
 ENGLISH_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
@@ -224,38 +224,46 @@ def pinyin_pairs(vocabulary: frozenset[str]) -> frozenset[tuple[str, str]]:
     return frozenset(pair for reading in readings_table(vocabulary, pinyin_reading) for pair in zip(reading, reading[1:]))
 
 
-def read_as_chinese(syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str]) -> list[str]:
-    """The words of the index whose reading (as ``read`` gives it) runs of ``syllables`` spell."""
+def read_as_chinese(syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str]) -> list[list[str]]:
+    """The words of the index whose reading (as ``read`` gives it) runs of ``syllables``
+    spell: for each run, all it spells."""
     readings = readings_table(vocabulary, read)
-    found: list[str] = []
+    found: list[list[str]] = []
     for n in (4, 3, 2):  # single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥
         for i in range(len(syllables) - n + 1):
-            found.extend(sorted(readings.get(tuple(syllables[i : i + n]), ())))
+            found.append(sorted(readings.get(tuple(syllables[i : i + n]), ())))
     return found
 
 
-def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> list[str]:
-    """The index's Chinese words that an English or Vietnamese question's words translate to.
+def translations(question: str, language: str, vocabulary: frozenset[str]) -> list[tuple[str, ...]]:
+    """The index's Chinese words that an English or Vietnamese question's words translate to,
+    grouped by what they translate: one word, pair of words, name or run of syllables gives
+    one group of alternatives ("Russia" → 俄国, 俄罗斯), of which a sentence needs only one.
 
-    Example: "Chủ tịch nước sang Nga khi nào?" → 主席 (if the index has it).
+    Example: "Chủ tịch nước sang Nga khi nào?" → (主席,) (if the index has it).
     """
-    found: list[str] = []
+    groups: list[list[str]] = []
     if language == "vi":
-        found.extend(read_as_chinese(syllables_in(question, toneless), vocabulary, vietnamese_reading))
+        groups += read_as_chinese(syllables_in(question, toneless), vocabulary, vietnamese_reading)
     elif language == "en":
         for name in names_in(question):  # "Nguyen Du" → 阮攸, "Xu Shen" → 许慎
-            found.extend(read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading))
-            found.extend(read_as_chinese(pinyin_syllables_of(name), vocabulary, pinyin_reading))
+            groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading)
+            groups += read_as_chinese(pinyin_syllables_of(name), vocabulary, pinyin_reading)
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())
         for pair in zip(words, words[1:]):
-            found.extend(sorted(glosses.get(" ".join(pair), frozenset()) & vocabulary))
+            groups.append(sorted(glosses.get(" ".join(pair), frozenset()) & vocabulary))
         for word in words:
             if word not in ENGLISH_FUNCTION_WORDS:
                 form = next((form for form in english_forms(word) if form in glosses), None)
-                found.extend(sorted(glosses.get(form, frozenset()) & vocabulary))
-        found = [word for word in found if len(word) >= 2]  # 间 for "between" says nothing
-    return list(dict.fromkeys(found))
+                groups.append(sorted(glosses.get(form, frozenset()) & vocabulary))
+        groups = [[word for word in group if len(word) >= 2] for group in groups]  # 间 for "between" says nothing
+    return list(dict.fromkeys(tuple(group) for group in groups if group))
+
+
+def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> list[str]:
+    """All words of ``translations``, each once."""
+    return list(dict.fromkeys(word for group in translations(question, language, vocabulary) for word in group))
 
 
 def syllables_in(text: str, spelling: Callable[[str], str]) -> list[str]:

@@ -29,6 +29,7 @@ from rag.answer_model import (
     BoostedTrees,
     Candidate,
     Question,
+    coverage,
     likeliest_lead,
     number_parts,
     question_weights,
@@ -41,6 +42,7 @@ from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
 from rag.fit import name_changed
 from rag.ingestion import ingest
+from rag.lexicon import translations
 from rag.settings import Settings
 
 # Three short articles written for this test: other topics, other names, other numbers.
@@ -108,10 +110,21 @@ def test_what_a_question_asks_about_and_no_article_writes_leaves_its_coverage_sh
     keyword = other_corpus.retriever.store.keyword
     assert content_words("杭州明天的天气怎么样？") == {"杭州", "天气"}
     assert "时候" not in content_words("该剧什么时候开机？")  # the kind 什么 asks for
-    weights, unknown = question_weights(other_corpus.retriever.store, "杭州明天的天气怎么样？", [])
+    weights, _, unknown = question_weights(other_corpus.retriever.store, "杭州明天的天气怎么样？", [])
     assert weights["天气"] == keyword.rarest_specificity  # asked about, and no article writes it
     assert weights["怎么样"] == 0.0  # no article writes it either, but it names nothing
     assert 0 < weights["杭州"] <= weights["天气"] and unknown == 0.5
+
+
+def test_a_translated_word_is_covered_by_any_of_its_alternatives(other_corpus):
+    store = other_corpus.retriever.store
+    question = "Which city hosted the 2023 marathon?"
+    weights, concepts, _ = question_weights(store, question, translations(question, "en", store.keyword.vocabulary))
+    marathon = next(group for group in concepts if "马拉松" in group)
+    assert concepts[marathon] == min(weights[word] for word in marathon)  # as common as its commonest form
+    q = Question(question, "en", np.zeros(1), weights, {"2023"}, {}, 0.0, [], "", frozenset(), concepts=concepts)
+    c = Candidate("marathon.txt", "", "2023年城市马拉松于11月12日在杭州举行。", 0, 22, 0.9, "", 0, 1.0)
+    assert coverage(q, c) == 1.0  # every concept the index can hold, in one of its forms
 
 
 def test_kinds_of_words_come_from_tags_and_patterns():

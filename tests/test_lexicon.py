@@ -10,6 +10,7 @@ from rag.lexicon import (
     names_in,
     pinyin_syllables_of,
     toneless,
+    translations,
     unmentioned_names,
 )
 
@@ -68,6 +69,15 @@ def test_english_words_and_unmarked_vietnamese_names_find_their_chinese_words():
     assert chinese_words("2017年越俄贸易额是多少？", "zh", VOCABULARY) == []
     # "(coll.) to invest" and the like are filed under the bare word.
     assert "投资" in english_glosses()["invest"]
+
+
+def test_translations_are_grouped_by_the_word_they_translate():
+    vocabulary = frozenset({"俄国", "俄罗斯", "贸易", "许多"})
+    groups = translations("How much was Russia's trade?", "en", vocabulary)
+    assert ("俄国", "俄罗斯") in groups  # alternatives for one word: a sentence needs one
+    assert ("贸易",) in groups
+    assert not any("许多" in group for group in groups)  # "much" asks, it names nothing
+    assert chinese_words("How much was Russia's trade?", "en", vocabulary) == ["俄国", "俄罗斯", "贸易"]
 
 
 def test_the_longest_part_of_a_name_the_dictionary_knows_decides():
