@@ -218,8 +218,9 @@ def question_parts(question: str, language: str) -> list[str]:
 
 def content_words(question: str) -> frozenset[str]:
     """The words of a Chinese question that name what it asks about (lower-cased): nouns,
-    place words, verbs and adjectives by jieba's tags, less its interrogatives and the noun right after
-    one, which is the kind asked for, not a word the answer states ("什么时候", "哪个国家")."""
+    place words, verbs and adjectives by jieba's tags, less its interrogatives and the noun
+    right after one, which is the kind asked for, not a word the answer states ("什么时候",
+    "哪个国家")."""
     pairs = tagged(question)
     found = set()
     for i, pair in enumerate(pairs):

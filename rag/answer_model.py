@@ -421,7 +421,6 @@ def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
     return model
 
 
-
 def question_weights(
     store: ChunkStore, text: str, groups: list[tuple[str, ...]]
 ) -> tuple[dict[str, float], dict[tuple[str, ...], float], float]:
