@@ -41,7 +41,7 @@ from rag.answer_kinds import (
 )
 from rag.chunking import split_sentences
 from rag.keyword import tokenize
-from rag.lexicon import translations, unmentioned_names
+from rag.lexicon import translations, unmentioned_names, words_of
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
@@ -430,7 +430,7 @@ def question_weights(
     that no chunk has. An unknown content word weighs as the rarest word of the index: what
     a question asks about and no article writes ("天气" of articles that never mention the
     weather) leaves its coverage short. An unknown function word ("怎么样") weighs nothing."""
-    translated = {word for group in groups for word in group}
+    translated = set(words_of(groups))
     words = {t for t in tokenize(text) if len(t) >= 2} | translated
     content = content_words(text)
     known = {word: store.keyword.specificity(word) for word in words}
@@ -454,7 +454,7 @@ def describe_question(
         vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
     groups = translations(search_text, language, store.keyword.vocabulary)
     weights, concepts, unknown = question_weights(store, search_text, groups)
-    wording = question if language == "zh" else "，".join(dict.fromkeys(word for group in groups for word in group))
+    wording = question if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(
         text=question,
@@ -597,15 +597,19 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
     parts = number_parts(q)
     for number in parts:
         others = parts.keys() - {number}
-        weights = {w: v for w, v in q.weights.items() if not any(o in w for o in others)}
-        concepts = {c: v for c, v in q.concepts.items() if not any(o in w for w in c for o in others)}
+
+        def names_another(text: str) -> bool:
+            return any(other in text for other in others)
+
+        weights = {w: v for w, v in q.weights.items() if not names_another(w)}
+        concepts = {c: v for c, v in q.concepts.items() if not any(map(names_another, c))}
         alone = replace(q, numbers=q.numbers - others, weights=weights, concepts=concepts)
         own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
         if not own or model.refuses(alone, answerable):
             continue
         best = own[0]
-        if any(other in best.text for other in others):
-            only_it = next((c for c in own if not any(other in c.text for other in others)), None)
+        if names_another(best.text):
+            only_it = next((c for c in own if not names_another(c.text)), None)
             if only_it and only_it.probability >= model.completion_ratio * best.probability:
                 best = only_it
         if (best.source, best.start) not in {(c.source, c.start) for c in chosen + found}:

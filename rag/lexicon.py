@@ -261,9 +261,14 @@ def translations(question: str, language: str, vocabulary: frozenset[str]) -> li
     return list(dict.fromkeys(tuple(group) for group in groups if group))
 
 
+def words_of(groups: list[tuple[str, ...]]) -> list[str]:
+    """The words of ``translations``' groups, each once, in order."""
+    return list(dict.fromkeys(word for group in groups for word in group))
+
+
 def chinese_words(question: str, language: str, vocabulary: frozenset[str]) -> list[str]:
     """All words of ``translations``, each once."""
-    return list(dict.fromkeys(word for group in translations(question, language, vocabulary) for word in group))
+    return words_of(translations(question, language, vocabulary))
 
 
 def syllables_in(text: str, spelling: Callable[[str], str]) -> list[str]:
