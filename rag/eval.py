@@ -4,7 +4,8 @@
 ``metrics.json``, ``report.md``, ``report.png`` and ``items.jsonl`` into ``--out``.
 ``--min-answer-accuracy 0.9`` and the like turn the run into a gate (exit status 1).
 ``--corpus DIR`` evaluates on a temporary index of the articles in ``DIR`` instead of
-``RAG_DATA_DIR``'s; the index is removed afterwards.
+``RAG_DATA_DIR``'s; the index is removed afterwards. ``--baseline DIR`` compares the run
+with an earlier one on the questions both asked (``rag.comparison``).
 
 The QA file is JSONL, one item per line; see the README for the fields.
 """
@@ -245,6 +246,9 @@ def evaluate(assistant, items: Iterable[QAItem], show_progress: bool = True) -> 
     return metrics, results
 
 
+EarlierRun = tuple[Path, list[ItemResult]]  # ``rag.comparison.load_run``: its folder and results
+
+
 def failed_gates(metrics: dict, gates: dict[str, float]) -> list[str]:
     failures = []
     for name, limit in gates.items():
@@ -264,9 +268,12 @@ def table(groups: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def write_report(out: Path, metrics: dict, results: list[ItemResult], header: str) -> None:
+def write_report(out: Path, metrics: dict, results: list[ItemResult], header: str, comparison=None) -> None:
+    """``metrics.json``, ``items.jsonl``, ``report.md`` and ``report.png``; with a
+    ``rag.comparison.Comparison``, how the run differs from its baseline too."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    saved = metrics | ({"baseline": comparison.as_json()} if comparison else {})
+    (out / "metrics.json").write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf-8")
     with open(out / "items.jsonl", "w", encoding="utf-8") as items_file:
         for result in results:
             items_file.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
@@ -279,6 +286,7 @@ def write_report(out: Path, metrics: dict, results: list[ItemResult], header: st
         "## Overall",
         table({"overall": metrics["overall"]}),
         "",
+        *(["## Against the baseline", "", *comparison.lines(), ""] if comparison else []),
         "## By type",
         table(metrics["by_type"]),
         "",
@@ -358,18 +366,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, help="passages retrieved per question (default: RAG_TOP_K)")
     parser.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="an earlier run's --out folder (or its items.jsonl): compare with it on the questions both asked",
+    )
     for name, (direction, meaning) in GATES.items():
         parser.add_argument(f"--{direction}-{name.replace('_', '-')}", type=float, metavar="F", help=f"gate: {meaning}")
     args = parser.parse_args(argv)
 
     from rag.assistant import Assistant
+    from rag.comparison import load_run
     from rag.ingestion import DEFAULT_PATHS, ingest
     from rag.settings import Settings
     from rag.store import IndexMissingError, StoreError
 
+    try:  # read now: a mistyped folder should not cost a run, and --out may overwrite it
+        baseline = load_run(args.baseline) if args.baseline else None
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     overrides = {k: v for k, v in {"answerer": args.answerer, "top_k": args.k}.items() if v is not None}
     if args.corpus is not None:
-        return evaluate_on_corpus(args, overrides)
+        return evaluate_on_corpus(args, overrides, baseline)
     try:
         items, problems = load_qa(args.qa)
         settings = Settings(**overrides)
@@ -388,10 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     asked = usable_items(args.qa, items, problems, args.limit)
     if not asked:
         return 2
-    return run(args, assistant, settings, asked, len(items), len(problems))
+    return run(args, assistant, settings, asked, len(items), len(problems), baseline=baseline)
 
 
-def evaluate_on_corpus(args: argparse.Namespace, overrides: dict) -> int:
+def evaluate_on_corpus(args: argparse.Namespace, overrides: dict, baseline: EarlierRun | None) -> int:
     """``--corpus DIR``: ingest DIR into a temporary data dir, evaluate there, remove it."""
     from rag.assistant import Assistant
     from rag.ingestion import ingest
@@ -425,21 +444,36 @@ def evaluate_on_corpus(args: argparse.Namespace, overrides: dict) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         corpus = f"corpus `{args.corpus}` ({report.files} files, temporary index)"
-        return run(args, assistant, settings, asked, len(items), len(problems), corpus)
+        return run(args, assistant, settings, asked, len(items), len(problems), corpus, baseline)
 
 
-def run(args, assistant, settings, items: list[QAItem], valid: int, skipped: int, corpus: str = "") -> int:
-    """Ask the items, write the report, print the table; 1 when a gate fails."""
+def run(
+    args,
+    assistant,
+    settings,
+    items: list[QAItem],
+    valid: int,
+    skipped: int,
+    corpus: str = "",
+    baseline: EarlierRun | None = None,
+) -> int:
+    """Ask the items, write the report, print the table (and the comparison with ``baseline``,
+    an earlier run's folder and results); 1 when a gate fails."""
+    from rag.comparison import compare
+
     assistant.warming.join()  # latencies are those of a running assistant, dictionaries loaded
     metrics, results = evaluate(assistant, items, show_progress=not args.quiet)
+    comparison = compare(*baseline, results) if baseline else None
     counted = f"{len(items)} items" if len(items) == valid else f"first {len(items)} of {valid} items"
     header = (
         f"QA set `{args.qa}` ({counted}, {skipped} skipped), {corpus + ', ' if corpus else ''}"
         f"answerer `{settings.answerer}`, k={settings.top_k}, embedding `{settings.embedding}`, "
         f"{time.strftime('%Y-%m-%d %H:%M')}."
     )
-    write_report(Path(args.out), metrics, results, header)
+    write_report(Path(args.out), metrics, results, header, comparison)
     print(table({"overall": metrics["overall"], **metrics["by_type"], **metrics["by_lang"]}))
+    if comparison:
+        print("\n" + "\n".join(comparison.lines()))
     print(f"report: {Path(args.out) / 'report.md'}")
     gates = {name: getattr(args, f"{d}_{name}") for name, (d, _) in GATES.items() if getattr(args, f"{d}_{name}") is not None}
     failures = failed_gates(metrics, gates)

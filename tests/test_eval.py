@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -367,3 +368,64 @@ def test_rag_eval_limit_asks_only_the_first_items(seed_settings, tmp_path, monke
     ids = [json.loads(line)["id"] for line in (out / "items.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == [i.id for i in load_qa(QA_SET)[0][:3]]
     assert "first 3 of " in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_comparison_names_the_changed_questions_and_how_likely_chance_is(tmp_path):
+    from rag.comparison import compare, load_run
+
+    questions = [item(f"q{n}", "numeric", must=["22亿美元"]) for n in range(10)]
+    right, wrong = Answer("22亿美元 [1]", [cite("22亿美元")]), Answer("35亿美元 [1]", [cite("35亿美元")])
+    metrics, before = evaluate(FakeAssistant({f"q{n}": wrong if n < 8 else right for n in range(10)}), questions, False)
+    write_report(tmp_path / "before", metrics, before, "header")
+    _, after = evaluate(FakeAssistant({f"q{n}": right if n != 9 else wrong for n in range(10)}), questions, False)
+    baseline, earlier = load_run(tmp_path / "before")
+    assert [r.correct for r in earlier] == [r.correct for r in before]
+
+    comparison = compare(baseline, earlier, after)
+    assert [r.id for r in comparison.fixed] == [f"q{n}" for n in range(8)]
+    assert [r.id for r in comparison.broken] == ["q9"]
+    assert (comparison.before["answer_accuracy"], comparison.after["answer_accuracy"]) == (0.2, 0.9)
+    assert round(comparison.p_value, 4) == round(2 * (1 + 9) / 2**9, 4)  # 8 of 9 changes one way
+    text = "\n".join(comparison.lines())
+    assert "| answer_accuracy | 0.2 | 0.9 | +0.7 |" in text and "| quote_validity | 1.0 | 1.0 | 0 |" in text
+    assert "Answers: 8 fixed, 1 broken; unlikely to be chance (p = 0.039" in text
+    assert "- q9 (numeric, zh): q9" in text
+
+    # Only the questions both runs asked, worded the same, are compared.
+    reworded = [replace(r, question="changed") if r.id == "q0" else r for r in after[:5]]
+    narrow = compare(baseline, earlier, reworded)
+    assert narrow.after["items"] == 4 and [r.id for r in narrow.fixed] == ["q1", "q2", "q3", "q4"]
+    assert "Answers: 4 fixed, 0 broken; could be chance (p = 0.125" in "\n".join(narrow.lines())
+    assert compare(baseline, earlier, []).lines() == [f"`{baseline}` asked none of these questions (same id and wording): nothing to compare."]
+
+
+def test_a_baseline_that_is_not_an_earlier_run_is_named(tmp_path):
+    from rag.comparison import load_run
+
+    with pytest.raises(ValueError, match=f"--baseline {tmp_path / 'nowhere'}: no items.jsonl"):
+        load_run(tmp_path / "nowhere")
+    (tmp_path / "items.jsonl").write_text('{"id": "1"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"items.jsonl:1: not a result line of rag-eval"):
+        load_run(tmp_path)
+
+
+def test_rag_eval_baseline_compares_two_runs_on_a_corpus(tmp_path, private_tmp, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    qa = write_qa(tmp_path / "qa.jsonl", CORPUS_QA)
+    command = ["--corpus", str(folder), "--qa", str(qa), "--quiet"]
+    # A mistyped baseline stops the run before anything is ingested.
+    assert main([*command, "--out", str(tmp_path / "first"), "--baseline", str(tmp_path / "typo")]) == 2
+    assert "error: --baseline" in capsys.readouterr().err and not (tmp_path / "first").exists()
+
+    assert main([*command, "--out", str(tmp_path / "first")]) == 0
+    capsys.readouterr()
+    assert main([*command, "--out", str(tmp_path / "first"), "--baseline", str(tmp_path / "first")]) == 0
+    out = capsys.readouterr().out
+    assert f"Against `{tmp_path / 'first'}` on the 3 questions both runs asked." in out
+    assert "Answers: 0 fixed, 0 broken; could be chance (p = 1.000" in out
+    saved = json.loads((tmp_path / "first" / "metrics.json").read_text(encoding="utf-8"))
+    assert saved["baseline"]["questions"] == 3 and saved["baseline"]["p_value"] == 1.0
+    assert "## Against the baseline" in (tmp_path / "first" / "report.md").read_text(encoding="utf-8")
