@@ -21,10 +21,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
 from rag.documents import squeeze
+
+if TYPE_CHECKING:
+    from rag.comparison import Comparison
 
 LANGUAGES = ("zh", "en", "vi")
 ANSWERABLE = ("fact", "paraphrase", "multi", "numeric", "followup")
@@ -80,6 +84,10 @@ class ItemResult:
     lead_ok: bool  # it gives the answer (``lead_matches``)
     context_ok: bool
     ms: float
+
+
+# An earlier run to compare with (``rag.comparison.load_run``): its results, the fields it lacks.
+Baseline = tuple[list[ItemResult], set[str]]
 
 
 def parse_item(record: object) -> QAItem:
@@ -246,9 +254,6 @@ def evaluate(assistant, items: Iterable[QAItem], show_progress: bool = True) -> 
     return metrics, results
 
 
-EarlierRun = tuple[Path, list[ItemResult]]  # ``rag.comparison.load_run``: its folder and results
-
-
 def failed_gates(metrics: dict, gates: dict[str, float]) -> list[str]:
     failures = []
     for name, limit in gates.items():
@@ -268,7 +273,9 @@ def table(groups: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def write_report(out: Path, metrics: dict, results: list[ItemResult], header: str, comparison=None) -> None:
+def write_report(
+    out: Path, metrics: dict, results: list[ItemResult], header: str, comparison: Comparison | None = None
+) -> None:
     """``metrics.json``, ``items.jsonl``, ``report.md`` and ``report.png``; with a
     ``rag.comparison.Comparison``, how the run differs from its baseline too."""
     out.mkdir(parents=True, exist_ok=True)
@@ -344,13 +351,22 @@ def positive_int(text: str) -> int:
     return value
 
 
-def usable_items(qa: str, items: list[QAItem], problems: list[str], limit: int | None) -> list[QAItem]:
-    """Warn about the skipped lines; the items to ask, the first ``limit`` of them if given."""
+def usable_items(
+    args: argparse.Namespace, items: list[QAItem], problems: list[str], baseline: Baseline | None
+) -> list[QAItem]:
+    """Warn about the skipped lines; the items to ask, the first ``--limit`` of them if given;
+    none if there are none, or if the ``baseline`` asked none of them (nothing to compare)."""
+    from rag.comparison import shared_questions  # it imports this module
+
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not items:
-        print(f"error: {qa} holds no valid items", file=sys.stderr)
-    return items[:limit]
+        print(f"error: {args.qa} holds no valid items", file=sys.stderr)
+    asked = items[: args.limit]
+    if asked and baseline and not shared_questions(baseline[0], [(i.id, i.question) for i in asked]):
+        print(f"error: --baseline {args.baseline} asked none of these questions (same id and wording)", file=sys.stderr)
+        return []
+    return asked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,21 +392,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from rag.assistant import Assistant
-    from rag.comparison import load_run
+    from rag.comparison import load_run  # it imports this module
     from rag.ingestion import DEFAULT_PATHS, ingest
     from rag.settings import Settings
     from rag.store import IndexMissingError, StoreError
 
-    try:  # read now: a mistyped folder should not cost a run, and --out may overwrite it
+    try:  # both read first: a mistyped file should not cost a run, and --out may overwrite the baseline
         baseline = load_run(args.baseline) if args.baseline else None
+        items, problems = load_qa(args.qa)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    asked = usable_items(args, items, problems, baseline)
+    if not asked:
+        return 2
     overrides = {k: v for k, v in {"answerer": args.answerer, "top_k": args.k}.items() if v is not None}
     if args.corpus is not None:
-        return evaluate_on_corpus(args, overrides, baseline)
+        return evaluate_on_corpus(args, overrides, asked, len(items), len(problems), baseline)
     try:
-        items, problems = load_qa(args.qa)
         settings = Settings(**overrides)
         try:
             assistant = Assistant.load(settings)
@@ -404,27 +423,18 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, StoreError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    asked = usable_items(args.qa, items, problems, args.limit)
-    if not asked:
-        return 2
     return run(args, assistant, settings, asked, len(items), len(problems), baseline=baseline)
 
 
-def evaluate_on_corpus(args: argparse.Namespace, overrides: dict, baseline: EarlierRun | None) -> int:
+def evaluate_on_corpus(
+    args: argparse.Namespace, overrides: dict, asked: list[QAItem], valid: int, skipped: int, baseline: Baseline | None
+) -> int:
     """``--corpus DIR``: ingest DIR into a temporary data dir, evaluate there, remove it."""
     from rag.assistant import Assistant
     from rag.ingestion import ingest
     from rag.settings import Settings
     from rag.store import StoreError
 
-    try:
-        items, problems = load_qa(args.qa)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    asked = usable_items(args.qa, items, problems, args.limit)
-    if not asked:
-        return 2
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as data_dir:
         try:
             # Always the local store: on a Chroma server the temporary index would not be
@@ -444,7 +454,7 @@ def evaluate_on_corpus(args: argparse.Namespace, overrides: dict, baseline: Earl
             print(f"error: {error}", file=sys.stderr)
             return 2
         corpus = f"corpus `{args.corpus}` ({report.files} files, temporary index)"
-        return run(args, assistant, settings, asked, len(items), len(problems), corpus, baseline)
+        return run(args, assistant, settings, asked, valid, skipped, corpus, baseline)
 
 
 def run(
@@ -455,15 +465,15 @@ def run(
     valid: int,
     skipped: int,
     corpus: str = "",
-    baseline: EarlierRun | None = None,
+    baseline: Baseline | None = None,
 ) -> int:
     """Ask the items, write the report, print the table (and the comparison with ``baseline``,
-    an earlier run's folder and results); 1 when a gate fails."""
-    from rag.comparison import compare
+    read from ``--baseline``); 1 when a gate fails."""
+    from rag.comparison import compare  # it imports this module
 
     assistant.warming.join()  # latencies are those of a running assistant, dictionaries loaded
     metrics, results = evaluate(assistant, items, show_progress=not args.quiet)
-    comparison = compare(*baseline, results) if baseline else None
+    comparison = compare(args.baseline, *baseline, results) if baseline else None
     counted = f"{len(items)} items" if len(items) == valid else f"first {len(items)} of {valid} items"
     header = (
         f"QA set `{args.qa}` ({counted}, {skipped} skipped), {corpus + ', ' if corpus else ''}"

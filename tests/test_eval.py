@@ -4,10 +4,11 @@ project's own QA set, a quality gate on it, and ``rag-eval --corpus`` on a tempo
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import asdict, replace
 from types import SimpleNamespace
 
 import pytest
@@ -378,34 +379,55 @@ def test_comparison_names_the_changed_questions_and_how_likely_chance_is(tmp_pat
     metrics, before = evaluate(FakeAssistant({f"q{n}": wrong if n < 8 else right for n in range(10)}), questions, False)
     write_report(tmp_path / "before", metrics, before, "header")
     _, after = evaluate(FakeAssistant({f"q{n}": right if n != 9 else wrong for n in range(10)}), questions, False)
-    baseline, earlier = load_run(tmp_path / "before")
-    assert [r.correct for r in earlier] == [r.correct for r in before]
+    earlier, missing = load_run(tmp_path / "before")
+    assert [r.correct for r in earlier] == [r.correct for r in before] and not missing
 
-    comparison = compare(baseline, earlier, after)
+    comparison = compare("before/", earlier, missing, after)
     assert [r.id for r in comparison.fixed] == [f"q{n}" for n in range(8)]
     assert [r.id for r in comparison.broken] == ["q9"]
     assert (comparison.before["answer_accuracy"], comparison.after["answer_accuracy"]) == (0.2, 0.9)
     assert round(comparison.p_value, 4) == round(2 * (1 + 9) / 2**9, 4)  # 8 of 9 changes one way
     text = "\n".join(comparison.lines())
     assert "| answer_accuracy | 0.2 | 0.9 | +0.7 |" in text and "| quote_validity | 1.0 | 1.0 | 0 |" in text
-    assert "Answers: 8 fixed, 1 broken; unlikely to be chance (p = 0.039" in text
+    assert "8 right now and wrong before, 1 wrong now and right before: unlikely to be chance (p = 0.039" in text
     assert "- q9 (numeric, zh): q9" in text
 
     # Only the questions both runs asked, worded the same, are compared.
     reworded = [replace(r, question="changed") if r.id == "q0" else r for r in after[:5]]
-    narrow = compare(baseline, earlier, reworded)
+    narrow = compare("before/", earlier, missing, reworded)
     assert narrow.after["items"] == 4 and [r.id for r in narrow.fixed] == ["q1", "q2", "q3", "q4"]
-    assert "Answers: 4 fixed, 0 broken; could be chance (p = 0.125" in "\n".join(narrow.lines())
-    assert compare(baseline, earlier, []).lines() == [f"`{baseline}` asked none of these questions (same id and wording): nothing to compare."]
+    assert "could be chance (p = 0.125" in "\n".join(narrow.lines())
+    assert compare("before/", earlier, missing, after[8:9]).verdict() == "No question went from right to wrong or back."
+
+    # A run of an older rag-eval, without a field a metric reads, leaves that metric blank.
+    old_run = tmp_path / "old.jsonl"
+    old_run.write_text("".join(json.dumps({k: v for k, v in asdict(r).items() if k != "precise_quotes"}) + "\n"
+                               for r in before), encoding="utf-8")  # fmt: skip
+    earlier, missing = load_run(old_run)
+    old = compare(str(old_run), earlier, missing, after)
+    assert missing == {"precise_quotes"} and old.before["quote_precision"] is None
+    assert old.before["answer_accuracy"] == 0.2 and len(old.fixed) == 8
 
 
-def test_a_baseline_that_is_not_an_earlier_run_is_named(tmp_path):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no items.jsonl of an earlier rag-eval run there"),
+        (b"", "holds no results"),
+        (b"\xff\xfe", "not UTF-8 text"),
+        (b"{broken\n", "items.jsonl:1: not JSON"),
+        (b"[1]\n", "items.jsonl:1: not a result of rag-eval"),
+        (b'{"id": "1", "question": "q", "lang": "zh", "type": "fact"}\n', "items.jsonl:1: no 'correct'"),
+        (b'{"id": "1", "question": "q", "lang": "zh", "type": "fact", "correct": "false"}\n', "'correct' is \"false\", not bool"),
+        (b'{"id": "1", "question": "q", "lang": "zh", "type": "fact", "correct": true, "quotes": null}\n', "'quotes' is null, not int"),
+    ],
+)
+def test_a_baseline_that_is_not_an_earlier_run_is_named(tmp_path, content, message):
     from rag.comparison import load_run
 
-    with pytest.raises(ValueError, match=f"--baseline {tmp_path / 'nowhere'}: no items.jsonl"):
-        load_run(tmp_path / "nowhere")
-    (tmp_path / "items.jsonl").write_text('{"id": "1"}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"items.jsonl:1: not a result line of rag-eval"):
+    if content is not None:
+        (tmp_path / "items.jsonl").write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(message)):
         load_run(tmp_path)
 
 
@@ -418,14 +440,22 @@ def test_rag_eval_baseline_compares_two_runs_on_a_corpus(tmp_path, private_tmp, 
     command = ["--corpus", str(folder), "--qa", str(qa), "--quiet"]
     # A mistyped baseline stops the run before anything is ingested.
     assert main([*command, "--out", str(tmp_path / "first"), "--baseline", str(tmp_path / "typo")]) == 2
-    assert "error: --baseline" in capsys.readouterr().err and not (tmp_path / "first").exists()
+    err = capsys.readouterr().err
+    assert "error: --baseline" in err and "ingesting" not in err and not (tmp_path / "first").exists()
 
     assert main([*command, "--out", str(tmp_path / "first")]) == 0
     capsys.readouterr()
     assert main([*command, "--out", str(tmp_path / "first"), "--baseline", str(tmp_path / "first")]) == 0
     out = capsys.readouterr().out
     assert f"Against `{tmp_path / 'first'}` on the 3 questions both runs asked." in out
-    assert "Answers: 0 fixed, 0 broken; could be chance (p = 1.000" in out
+    assert "No question went from right to wrong or back." in out
     saved = json.loads((tmp_path / "first" / "metrics.json").read_text(encoding="utf-8"))
     assert saved["baseline"]["questions"] == 3 and saved["baseline"]["p_value"] == 1.0
+    assert saved["baseline"]["after"]["items"] == 3
     assert "## Against the baseline" in (tmp_path / "first" / "report.md").read_text(encoding="utf-8")
+
+    # A baseline of other questions: nothing to compare, said before anything is ingested.
+    other = write_qa(tmp_path / "other.jsonl", [{**record, "id": record["id"] + "-2"} for record in CORPUS_QA])
+    assert main(["--corpus", str(folder), "--qa", str(other), "--quiet", "--baseline", str(tmp_path / "first")]) == 2
+    err = capsys.readouterr().err
+    assert "asked none of these questions (same id and wording)" in err and "ingesting" not in err
