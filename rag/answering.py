@@ -10,7 +10,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
   "The articles never mention Ukraine."), or
 - leads with the answer itself, the name, place, organisation, time or number of the
   first quotes that the fitted lead model finds likely enough to be it
-  ("根据文章：基普乔格•约翰 (Kipchoge John)"),
+  ("根据文章：基普乔格•约翰 (Kipchoge John)"); for an English or Vietnamese question its
+  figures and dates are read out in that language ("US$3.5 billion (35亿美元)", ``rag.figures``),
   then quotes the best sentence and the next ones down to a fitted share of its
   probability, verbatim and cited; a question across articles ("哪几篇报道提到…") also
   gets the best sentence of every article that answers it on its own, and a question on
@@ -37,6 +38,7 @@ from rag.answer_model import (
     score,
     shipped_model,
 )
+from rag.figures import read_out
 from rag.schema import Answer, Citation
 from rag.store import ChunkStore
 
@@ -115,7 +117,10 @@ def extractive_answer(
         fact = "；".join(dict.fromkeys(fact for _, fact in answered_parts if fact))
     else:
         fact = lead_fact(model, q, chosen)
-    return compose(messages["lead"].format(fact=fact).rstrip(), chosen, False, contexts, fact)
+    # The lead reads figures and dates out in the question's language; ``Answer.fact`` stays
+    # as the quotes write it, so that it can be found in them.
+    lead = messages["lead"].format(fact=read_out(fact, language)).rstrip()
+    return compose(lead, chosen, False, contexts, fact)
 
 
 def compose(

@@ -76,4 +76,4 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     contexts: list[Document] = field(default_factory=list)
-    fact: str = ""  # the answer itself (a name, date, figure) where it leads the quotes
+    fact: str = ""  # the answer itself (a name, date, figure) as the quotes write it, where it leads them

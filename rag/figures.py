@@ -1,0 +1,92 @@
+"""Chinese figures and dates read out in English and Vietnamese, for the answer's lead.
+
+An English or Vietnamese question is answered from Chinese text, and its lead gives the
+answer itself in the question's language where the text allows it: "35亿美元" is
+"US$3.5 billion (35亿美元)", "2018年9月8日" is "8 September 2018 (2018年9月8日)",
+"6000 万剂" is "60 triệu liều (6000 万剂)". The text as written stays beside the reading, so
+that the reader can find it in the quote. Only what is read in full is rewritten: a number
+with a unit this module does not know, or a name, stays as the article writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from rag.answer_kinds import UNIT
+
+MULTIPLIERS = {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 10**3}
+# Currencies and units: (English, Vietnamese); "{}" is where the number goes.
+MEASURES = {
+    "美元": ("US${}", "{} USD"), "欧元": ("€{}", "{} euro"), "英镑": ("£{}", "{} bảng Anh"),
+    "日元": ("{} yen", "{} yên"), "卢布": ("{} roubles", "{} rúp"), "港元": ("HK${}", "{} đô la Hồng Kông"),
+    "人民币": ("{} yuan", "{} nhân dân tệ"), "元": ("{} yuan", "{} nhân dân tệ"), "越盾": ("{} dong", "{} đồng"),
+    "剂": ("{} doses", "{} liều"), "人": ("{} people", "{} người"), "名": ("{} people", "{} người"),
+    "吨": ("{} tonnes", "{} tấn"), "公里": ("{} km", "{} km"), "千米": ("{} km", "{} km"),
+    "平方公里": ("{} km²", "{} km²"), "公顷": ("{} hectares", "{} ha"), "岁": ("{} years old", "{} tuổi"),
+    "倍": ("{} times", "{} lần"), "%": ("{}%", "{}%"), "个": ("{}", "{}"), "": ("{}", "{}"),
+}  # fmt: skip
+MONTHS = "January February March April May June July August September October November December".split()
+LANGUAGE_COLUMN = {"en": 0, "vi": 1}
+# Dates first: "2018年9月8日" is one date, not a year, a month and a day.
+DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(?:(\d{1,2})\s*[日号])?")
+AMOUNT = re.compile(rf"(\d+(?:\.\d+)?)\s*({'|'.join(MULTIPLIERS)})?\s*({UNIT}|人民币|越盾)?")
+# How a lead joins numbers asked one by one ("2016年：22亿美元；2017年：35亿美元").
+SEPARATORS = {"：": ": ", "；": "; "}
+
+
+def number_words(value: Decimal, language: str) -> str:
+    """3500000000 as "3.5 billion" (English) or "3,5 tỷ" (Vietnamese)."""
+    names = [(10**12, "trillion", "nghìn tỷ"), (10**9, "billion", "tỷ"), (10**6, "million", "triệu")]
+    for size, english, vietnamese in names:
+        if value >= size:
+            scaled = f"{(value / size).normalize():f}"
+            return f"{scaled} {english}" if language == "en" else f"{scaled.replace('.', ',')} {vietnamese}"
+    whole = f"{value.normalize():,f}"  # 100,000 and 2.5
+    return whole if language == "en" else whole.translate(str.maketrans(",.", ".,"))
+
+
+def date_words(year: str | None, month: str | None, day: str | None, language: str) -> str | None:
+    """A date as the question's language writes it; None for a lone day or an impossible month."""
+    if month and not 1 <= int(month) <= 12 or (day and not month):
+        return None
+    if language == "en":
+        return " ".join(p for p in (day and str(int(day)), month and MONTHS[int(month) - 1], year) if p)
+    if day:
+        return f"ngày {int(day)}/{int(month)}" + (f"/{year}" if year else "")
+    return f"tháng {int(month)}/{year}" if month and year else f"tháng {int(month)}" if month else f"năm {year}"
+
+
+def amount_words(number: str, multiplier: str | None, unit: str | None, language: str) -> str | None:
+    """An amount as the question's language writes it; None for a unit not in ``MEASURES``."""
+    measure = MEASURES.get(unit or "")
+    if measure is None:
+        return None
+    value = Decimal(number) * MULTIPLIERS.get(multiplier or "", 1)
+    return measure[LANGUAGE_COLUMN[language]].format(number_words(value, language))
+
+
+def read_part(written: str, language: str) -> str | None:
+    """One date or one amount read out in ``language``, the Chinese beside it unless that has
+    the same numbers in the same order ("2016年" is "2016"); None if ``written`` is neither."""
+    date, amount = DATE.fullmatch(written), AMOUNT.fullmatch(written)
+    if written and date:
+        words, scaled = date_words(*date.groups(), language), False
+    elif amount and (amount.group(2) or amount.group(3)):  # a bare number is not an amount
+        words, scaled = amount_words(*amount.groups(), language), amount.group(2) is not None
+    else:
+        return None
+    if words is None:
+        return None
+    if not scaled and re.findall(r"\d+", words) == re.findall(r"\d+", written):
+        return words  # "2016年", "3个": nothing to show twice
+    return f"{words} ({written})"
+
+
+def read_out(fact: str, language: str) -> str:
+    """``fact`` read out in ``language`` ("en", "vi") where it is one date or one amount, or
+    several joined as numbers asked one by one are; unchanged for "zh" and anything else."""
+    if language not in LANGUAGE_COLUMN:
+        return fact
+    parts = re.split(f"({'|'.join(SEPARATORS)})", fact)
+    return "".join(SEPARATORS.get(part) or read_part(part.strip(), language) or part for part in parts).strip()
