@@ -40,14 +40,13 @@ from rag.answer_kinds import (
     with_latin_form,
 )
 from rag.chunking import split_sentences
+from rag.figures import QUESTION_NUMBER, question_numbers
 from rag.keyword import tokenize
 from rag.lexicon import translations, unmentioned_names, words_of
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
 REFIT = "it was fitted by another version of rag.fit; refit with `make fit`, or restore the shipped file"
-# Digits the question names, also when glued to letters: the 2022 of "EMNLP2022".
-QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # A number with the unit of a date if one follows: "2016年".
 NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日号]))?")
 # Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
@@ -461,7 +460,7 @@ def describe_question(
         language=language,
         vector=vector,
         weights=weights,
-        numbers=set(QUESTION_NUMBER.findall(question)),
+        numbers=question_numbers(question, language),
         kinds=asked_kinds(question, language, kinds_classifier),
         unknown_share=unknown,
         unmentioned=unmentioned,

@@ -1,4 +1,6 @@
-"""Chinese figures and dates read out in English and Vietnamese, for the answer's lead.
+"""Figures across languages: Chinese figures and dates read out in English and Vietnamese
+for the answer's lead, and the figures of an English or Vietnamese question as Chinese text
+writes them, to be looked for in the articles.
 
 An English or Vietnamese question is answered from Chinese text, and its lead gives the
 answer itself in the question's language where the text allows it: "35亿美元" is
@@ -6,6 +8,10 @@ answer itself in the question's language where the text allows it: "35亿美元"
 "6000 万剂" is "60 triệu liều (6000 万剂)". The text as written stays beside the reading, so
 that the reader can find it in the quote. Only what is read in full is rewritten: a number
 with a unit this module does not know, or a name, stays as the article writes it.
+
+The other way, "US$3.5 billion" is looked for as 35 (35亿美元) and "60 triệu liều" as 6000
+(6000万剂): Chinese counts large amounts in 万 (10⁴) and 亿 (10⁸), so the digits an English
+question writes are not those of the article.
 """
 
 from __future__ import annotations
@@ -26,6 +32,21 @@ MEASURES = {
     "平方公里": ("{} km²", "{} km²"), "公顷": ("{} hectares", "{} ha"), "岁": ("{} years old", "{} tuổi"),
     "倍": ("{} times", "{} lần"), "%": ("{}%", "{}%"), "个": ("{}", "{}"), "": ("{}", "{}"),
 }  # fmt: skip
+# Digits a Chinese question names, also when glued to letters: the 2022 of "EMNLP2022".
+QUESTION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Scale words after a number in an English or Vietnamese question, longest first.
+SCALE_WORDS = {
+    "en": {"trillion": 10**12, "billion": 10**9, "million": 10**6, "thousand": 10**3},
+    "vi": {"nghìn tỷ": 10**12, "ngàn tỷ": 10**12, "tỷ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3},
+}
+# A number as each language writes it: English groups thousands with "," ("100,000") and
+# writes decimals with "." ("3.5"); Vietnamese the other way round ("100.000", "3,5").
+WRITTEN_NUMBER = {
+    "en": (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", ",", "."),
+    "vi": (r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?", ".", ","),
+}
+# The units Chinese counts large amounts in, largest first.
+CHINESE_UNITS = (10**8, 10**4)
 MONTHS = "January February March April May June July August September October November December".split()
 LANGUAGE_COLUMN = {"en": 0, "vi": 1}
 # Dates first: "2018年9月8日" is one date, not a year, a month and a day.
@@ -90,3 +111,24 @@ def read_out(fact: str, language: str) -> str:
         return fact
     parts = re.split(f"({'|'.join(SEPARATORS)})", fact)
     return "".join(SEPARATORS.get(part) or read_part(part.strip(), language) or part for part in parts).strip()
+
+
+def question_numbers(question: str, language: str) -> set[str]:
+    """The numbers ``question`` names, as Chinese text writes their digits: in an English or
+    Vietnamese question an amount with a scale word or grouped thousands counts in 亿 or 万
+    ("US$3.5 billion" → "35", "60 triệu" → "6000", "100,000" → "10"); anything else as
+    written, also glued to letters ("EMNLP2022" → "2022")."""
+    if language not in WRITTEN_NUMBER:
+        return set(QUESTION_NUMBER.findall(question))
+    pattern, grouping, decimal = WRITTEN_NUMBER[language]
+    scales = "|".join(map(re.escape, SCALE_WORDS[language]))
+    found = set()
+    for match in re.finditer(rf"(?<![\d.,])({pattern})(?:\s*({scales})\b)?", question, re.IGNORECASE):
+        written, scale = match.groups()
+        value = Decimal(written.replace(grouping, "").replace(decimal, "."))
+        if scale or grouping in written:
+            value *= SCALE_WORDS[language].get((scale or "").lower(), 1)
+            unit = next((u for u in CHINESE_UNITS if value >= u), 1)
+            value /= unit
+        found.add(f"{value.normalize():f}")
+    return found

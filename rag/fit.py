@@ -58,7 +58,6 @@ from rag.answer_model import (
     LEAD_QUOTES,
     MODEL_PATH,
     QUESTION_FEATURES,
-    QUESTION_NUMBER,
     REFUSAL_GROUP,
     SENTENCE_FEATURE_NAMES,
     Candidate,
@@ -80,6 +79,7 @@ from rag.conversation import resolve_followup
 from rag.documents import squeeze
 from rag.embeddings import make_embeddings
 from rag.eval import QAItem, evidence_retrieved, lead_matches, load_qa
+from rag.figures import QUESTION_NUMBER
 from rag.ingestion import ingest
 from rag.lexicon import names_in, unmentioned_names
 from rag.retrieval import HybridRetriever
