@@ -323,16 +323,20 @@ def private_tmp(tmp_path, monkeypatch):
     return folder
 
 
+def write_corpus(folder):
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def write_qa(path, records):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
 
 
 def test_rag_eval_on_a_corpus_folder_uses_a_temporary_index(tmp_path, private_tmp, capsys):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    folder = write_corpus(tmp_path / "corpus")
     qa = write_qa(tmp_path / "qa.jsonl", CORPUS_QA)
     out = tmp_path / "out"
     assert main(["--corpus", str(folder), "--qa", str(qa), "--out", str(out), "--quiet"]) == 0
@@ -432,10 +436,7 @@ def test_a_baseline_that_is_not_an_earlier_run_is_named(tmp_path, content, messa
 
 
 def test_rag_eval_baseline_compares_two_runs_on_a_corpus(tmp_path, private_tmp, capsys):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    folder = write_corpus(tmp_path / "corpus")
     qa = write_qa(tmp_path / "qa.jsonl", CORPUS_QA)
     command = ["--corpus", str(folder), "--qa", str(qa), "--quiet"]
     # A mistyped baseline stops the run before anything is ingested.
