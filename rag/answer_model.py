@@ -40,7 +40,7 @@ from rag.answer_kinds import (
     with_latin_form,
 )
 from rag.chunking import split_sentences
-from rag.figures import QUESTION_NUMBER, question_numbers
+from rag.figures import QUESTION_NUMBER, question_numbers, states
 from rag.keyword import tokenize
 from rag.lexicon import translations, unmentioned_names, words_of
 from rag.store import ChunkStore
@@ -174,7 +174,7 @@ def kind_match(q: Question, c: Candidate) -> float:
 
 def numbers_missing(q: Question, c: Candidate) -> float:
     """The question's numbers (years, figures) that the sentence does not state."""
-    return float(sum(number not in c.text for number in q.numbers))
+    return float(sum(not states(c.text, number) for number in q.numbers))
 
 
 def chunk_rank(q: Question, c: Candidate) -> float:
@@ -253,7 +253,7 @@ def asks_for_a_word(q: Question, ranked: list[Candidate]) -> float:
 
 def numbers_unstated(q: Question, ranked: list[Candidate]) -> float:
     """The question's numbers that no retrieved sentence states."""
-    return float(sum(not any(n in c.text for c in ranked) for n in q.numbers))
+    return float(sum(not any(states(c.text, n) for c in ranked) for n in q.numbers))
 
 
 def unknown_words(q: Question, ranked: list[Candidate]) -> float:

@@ -11,7 +11,8 @@ with a unit this module does not know, or a name, stays as the article writes it
 
 The other way, "US$3.5 billion" is looked for as 35 (35亿美元) and "60 triệu liều" as 6000
 (6000万剂): Chinese counts large amounts in 万 (10⁴) and 亿 (10⁸), so the digits an English
-question writes are not those of the article.
+question writes are not those of the article. And a number from 2 to 99 is stated by the
+text in digits or in Chinese numerals ("12" by 第十二届).
 """
 
 from __future__ import annotations
@@ -132,3 +133,21 @@ def question_numbers(question: str, language: str) -> set[str]:
             value /= unit
         found.add(f"{value.normalize():f}")
     return found
+
+
+DIGIT_NAMES = "零一二三四五六七八九"
+
+
+def written_forms(number: str) -> tuple[str, ...]:
+    """``number`` as digits and, from 2 to 99, as Chinese numerals: text may write "第十二届"
+    for the 12 a question names, "两国" or "二" for 2. Not 1: 一 is in too many words."""
+    if not number.isdigit() or not 2 <= int(number) <= 99:
+        return (number,)
+    tens, ones = divmod(int(number), 10)
+    numeral = (DIGIT_NAMES[tens] if tens > 1 else "") + ("十" if tens else "") + (DIGIT_NAMES[ones] if ones else "")
+    return (number, numeral, "两") if int(number) == 2 else (number, numeral)
+
+
+def states(text: str, number: str) -> bool:
+    """Whether ``text`` writes ``number`` in digits or in Chinese numerals."""
+    return any(form in text for form in written_forms(number))

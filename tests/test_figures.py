@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag import Assistant
-from rag.figures import question_numbers, read_out
+from rag.figures import question_numbers, read_out, states
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,10 @@ def test_a_figure_asked_in_english_or_vietnamese_finds_the_chinese_one(seed_stor
     answer = Assistant(seed_store, seed_settings).ask(question)
     assert not answer.refused, answer.text
     assert "35亿美元" in answer.citations[0].quote and "2017" in answer.citations[0].quote
+
+
+def test_a_number_is_stated_in_digits_or_in_chinese_numerals():
+    assert states("第十二届全国人大", "12") and states("两国贸易额", "2") and states("2016年", "2016")
+    assert states("十五数字推盘的最优解至多有80步", "15")
+    assert not states("统一", "1")  # 一 is in too many words to count
+    assert not states("第十二届", "13") and not states("三十五", "3.5")
