@@ -46,6 +46,13 @@ WRITTEN_NUMBER = {
     "en": (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", ",", "."),
     "vi": (r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?", ".", ","),
 }
+# Numbers written as words before a scale word: "ten billion dollars", "mười tỷ USD".
+NUMBER_WORDS = {
+    "en": dict(zip("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+                   "sixty seventy eighty ninety hundred".split(),
+                   [*range(1, 13), *range(20, 100, 10), 100])),
+    "vi": dict(zip("một hai ba bốn năm sáu bảy tám chín mười trăm".split(), [*range(1, 11), 100])),
+}  # fmt: skip
 # The units Chinese counts large amounts in, largest first.
 CHINESE_UNITS = (10**8, 10**4)
 MONTHS = "January February March April May June July August September October November December".split()
@@ -117,15 +124,19 @@ def read_out(fact: str, language: str) -> str:
 def question_numbers(question: str, language: str) -> set[str]:
     """The numbers ``question`` names, as Chinese text writes their digits: in an English or
     Vietnamese question an amount with a scale word or grouped thousands counts in 亿 or 万
-    ("US$3.5 billion" → "35", "60 triệu" → "6000", "100,000" → "10"); anything else as
-    written, also glued to letters ("EMNLP2022" → "2022")."""
+    ("US$3.5 billion" → "35", "60 triệu" → "6000", "100,000" → "10", "ten billion" →
+    "100"); anything else as written, also glued to letters ("EMNLP2022" → "2022")."""
     if language not in WRITTEN_NUMBER:
         return set(QUESTION_NUMBER.findall(question))
     pattern, grouping, decimal = WRITTEN_NUMBER[language]
     scales = "|".join(map(re.escape, SCALE_WORDS[language]))
+    words = "|".join(NUMBER_WORDS[language])
     found = set()
-    for match in re.finditer(rf"(?<![\d.,])({pattern})(?:\s*({scales})\b)?", question, re.IGNORECASE):
-        written, scale = match.groups()
+    amounts = rf"(?<![\d.,])({pattern})(?:\s*({scales})\b)?|\b({words})\s+({scales})\b"
+    for match in re.finditer(amounts, question, re.IGNORECASE):
+        written, scale, word, word_scale = match.groups()
+        if word:  # a number word counts only before a scale word: "ba" and "năm" are words too
+            written, scale = str(NUMBER_WORDS[language][word.lower()]), word_scale
         value = Decimal(written.replace(grouping, "").replace(decimal, "."))
         if scale or grouping in written:
             value *= SCALE_WORDS[language].get((scale or "").lower(), 1)

@@ -61,6 +61,9 @@ def test_an_english_or_vietnamese_answer_leads_with_the_figure_in_its_language(s
         ("What happened to 100,000 doses?", "en", {"10"}),  # 10万
         ("Điều gì xảy ra với 100.000 liều?", "vi", {"10"}),
         ("How long did Lavrov speak, 3.5 hours?", "en", {"3.5"}),  # no scale: as written
+        ("Did trade reach ten billion dollars by 2020?", "en", {"100", "2020"}),  # 100亿
+        ("Năm 2020 thương mại đạt mười tỷ USD?", "vi", {"100", "2020"}),  # "năm" is a year here
+        ("Ba nước ký hợp đồng năm tỷ USD?", "vi", {"50"}),  # and five here
         ("Where was EMNLP2022 held?", "en", {"2022"}),
         ("越俄贸易额2016年和2017年分别是多少？", "zh", {"2016", "2017"}),
     ],
