@@ -13,7 +13,7 @@ import json
 import math
 import types
 import typing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.eval import GATES, ItemResult, summarize
@@ -36,9 +36,6 @@ METRIC_FIELDS = {
     "latency_p50_ms": {"ms"},
     "latency_p95_ms": {"ms"},
 }
-# Stand-ins for the fields an older run lacks (the metrics reading them are left blank).
-PLACEHOLDERS = {"expected": None, "got": "", "refused": False, "cited_sources": [], "sources_ok": False, "quotes": 0,
-                "valid_quotes": 0, "precise_quotes": 0, "lead": "", "lead_ok": False, "context_ok": False, "ms": 0.0}  # fmt: skip
 
 
 @dataclass
@@ -105,6 +102,14 @@ def fits(value: object, hint: object) -> bool:
     return isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
 
 
+def stand_in(hint: object) -> object:
+    """A value of a field's type for a field an older run lacks (the metrics reading it are
+    left blank): None where the field may be None, else the type's empty value (False, 0, "", [])."""
+    if isinstance(hint, types.UnionType):
+        return None
+    return (typing.get_origin(hint) or hint)()
+
+
 def load_run(path: str | Path) -> tuple[list[ItemResult], set[str]]:
     """The per-question results of an earlier run (its ``--out`` folder or its items.jsonl),
     and the fields that run did not write.
@@ -136,8 +141,10 @@ def load_run(path: str | Path) -> tuple[list[ItemResult], set[str]]:
             if name in hints and not fits(value, hints[name]):
                 expected = hints[name].__name__ if isinstance(hints[name], type) else hints[name]
                 raise ValueError(f"{file}:{number}: {name!r} is {json.dumps(value)}, not {expected}")
-        missing |= {f.name for f in fields(ItemResult)} - record.keys()
-        results.append(ItemResult(**(PLACEHOLDERS | {k: v for k, v in record.items() if k in hints})))
+        absent = hints.keys() - record.keys()
+        missing |= absent
+        given = {k: v for k, v in record.items() if k in hints}
+        results.append(ItemResult(**given, **{k: stand_in(hints[k]) for k in absent}))
     if not results:
         raise ValueError(f"--baseline {file}: holds no results")
     return results, missing

@@ -59,7 +59,7 @@ MONTHS = "January February March April May June July August September October No
 LANGUAGE_COLUMN = {"en": 0, "vi": 1}
 # Dates first: "2018年9月8日" is one date, not a year, a month and a day.
 DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(?:(\d{1,2})\s*[日号])?")
-AMOUNT = re.compile(rf"(\d+(?:\.\d+)?)\s*({'|'.join(MULTIPLIERS)})?\s*({UNIT}|人民币|越盾)?")
+AMOUNT = re.compile(rf"({QUESTION_NUMBER.pattern})\s*({'|'.join(MULTIPLIERS)})?\s*({UNIT}|人民币|越盾)?")
 # How a lead joins numbers asked one by one ("2016年：22亿美元；2017年：35亿美元").
 SEPARATORS = {"：": ": ", "；": "; "}
 
