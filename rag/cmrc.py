@@ -145,7 +145,11 @@ def write_split(
     split: str, out: Path, data_dir: Path = DEFAULT_DATA, limit: int | None = None, translated: Path = TRANSLATIONS
 ) -> tuple[int, int]:
     """Write ``out/docs/*.txt``, ``out/qa.jsonl`` and ``out/qa_translated.jsonl`` (the items
-    ``translated`` renders in English or Vietnamese); returns (passages written, items)."""
+    ``translated`` renders in English or Vietnamese); returns (passages written, items).
+    Without CMRC's files in ``data_dir`` it raises ``FileNotFoundError`` before touching
+    ``out``: an empty split would empty the indexes built from it."""
+    if not any(data_dir.glob("cmrc2018_*.json")):
+        raise FileNotFoundError(f"no cmrc2018_*.json in {data_dir}")
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     for stale in docs.glob("*.txt"):  # a passage written before may be left out now
@@ -191,11 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="folder with cmrc2018_*.json")
     parser.add_argument("--limit", type=int, help="at most this many passages")
     args = parser.parse_args(argv)
-    data = Path(args.data)
-    if not any(data.glob("cmrc2018_*.json")):
-        print(f"error: no cmrc2018_*.json in {data}", file=sys.stderr)
+    try:
+        count, items = write_split(args.split, Path(args.out), Path(args.data), args.limit)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
-    count, items = write_split(args.split, Path(args.out), data, args.limit)
     print(f"{args.split}: {count} passages, {items} questions in {args.out}")
     return 0
 

@@ -488,7 +488,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = Path(args.work)
     settings = Settings()
-    sets = corpus_sets(work)
+    try:
+        sets = corpus_sets(work)
+    except FileNotFoundError as error:  # before any index is touched
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     sets["fit"] += [(Path(c), Path(q), work / f"extra-index-{n}") for n, (c, q) in enumerate(zip(args.corpus, args.qa))]
 
     opened: dict[Path, ChunkStore] = {}  # one store per index, however many QA files ask it

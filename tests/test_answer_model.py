@@ -37,6 +37,7 @@ from rag.answer_model import (
     shipped_model,
 )
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
+from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
@@ -359,6 +360,16 @@ def test_cmrc_converter_keeps_answers_in_their_passages_and_deletes_them_for_una
             if question["id"] in absent:
                 assert squeeze(answer_text(question, passage.context)[0]) not in corpus
     assert "CC BY-SA 4.0" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_cmrc_converter_without_the_data_says_so_and_keeps_what_it_wrote(tmp_path, capsys):
+    write_split("validation", tmp_path, limit=1)
+    written = sorted((tmp_path / "docs").iterdir())
+    with pytest.raises(FileNotFoundError, match="cmrc2018_"):
+        write_split("validation", tmp_path, tmp_path / "no-such-folder")
+    assert sorted((tmp_path / "docs").iterdir()) == written  # nor would the index built from them be emptied
+    assert cmrc_main(["--split", "fit", "--out", str(tmp_path), "--data", str(tmp_path / "no-such-folder")]) == 2
+    assert "no cmrc2018_*.json in" in capsys.readouterr().err
 
 
 def test_cmrc_questions_rendered_in_other_languages_keep_their_answers(tmp_path):
