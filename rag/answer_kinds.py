@@ -28,6 +28,9 @@ KINDS = ("person", "place", "organisation", "time", "number", "other")
 # Kinds a word can carry; "other" is anything else (a reason, a title, a thing).
 WORD_KINDS = KINDS[:-1]
 POS_KIND = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "organisation", "t": "time"}
+# jieba's dictionary tags some 750 places as people (胡志明市, 东光县, 伊尔库茨克州): a
+# "person" ending in the suffix of an administrative division is a place.
+DIVISION_SUFFIX = re.compile(r"[市省县州镇区]$")
 DATE = re.compile(
     r"(?:公元前?)?\d{1,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
     r"|[一二三四五六七八九十〇零]{2,4}年|\d{1,2}\s*世纪|\d{2,4}\s*年代|\d{1,2}[:：]\d{2}"
@@ -105,6 +108,12 @@ def tagged(text: str) -> tuple[jieba.posseg.pair, ...]:
     return tuple(tagger().cut(text))
 
 
+def tagged_kind(pair: jieba.posseg.pair) -> str | None:
+    """The kind of a word by its part-of-speech tag, if it has one of ``WORD_KINDS``."""
+    kind = POS_KIND.get(pair.flag)
+    return "place" if kind == "person" and DIVISION_SUFFIX.search(pair.word) else kind
+
+
 @lru_cache(maxsize=50_000)  # the same corpus sentences come back question after question
 def kind_words(text: str) -> tuple[tuple[str, str], ...]:
     """``(kind, words)`` pairs of ``text``: names, places, organisations, times and numbers."""
@@ -117,7 +126,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
     ]
     pairs = tagged(text)
     for i, pair in enumerate(pairs):
-        kind = POS_KIND.get(pair.flag)
+        kind = tagged_kind(pair)
         if kind and len(pair.word) >= 2:
             found.append((kind, pair.word))
         # A foreign name written with an interpunct: 玛丽亚·莎拉波娃, 基普乔格•约翰; jieba may
@@ -136,7 +145,7 @@ def kind_words(text: str) -> tuple[tuple[str, str], ...]:
 def joined_names(text: str) -> tuple[tuple[str, str], ...]:
     """Names jieba cuts into adjacent person words, joined: 基普 / 乔格 is 基普乔格."""
     pairs = tagged(text)
-    person = [POS_KIND.get(pair.flag) == "person" for pair in pairs]
+    person = [tagged_kind(pair) == "person" for pair in pairs]
     found = []
     for i in range(len(pairs)):
         if person[i] and (i == 0 or not person[i - 1]):
@@ -247,7 +256,7 @@ def answer_kind(answer: str) -> str:
         for match in re.finditer(re.escape(word), text):
             covered[kind].update(range(match.start(), match.end()))
     first = next(iter(tagger().cut(text)), None)
-    if first is not None and first.flag in ("nr", "nrt", "nrfg") and len(text) <= 4:
+    if first is not None and tagged_kind(first) == "person" and len(text) <= 4:
         covered["person"].update(range(len(text)))
     letters = {i for i, character in enumerate(text) if LETTER.match(character)}
     kind, positions = max(covered.items(), key=lambda pair: len(pair[1] & letters))

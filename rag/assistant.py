@@ -153,8 +153,9 @@ class Assistant:
             search_text = condense_question(self.chat_model, question, history)
             answer_from = partial(stream_llm_answer, self.chat_model, self.store, search_text, language)
         else:
-            search_text = resolve_followup(question, history)
-            answer_from = partial(self._extract, question, search_text, language, k)
+            resolved = resolve_followup(question, history)
+            search_text = resolved.search
+            answer_from = partial(self._extract, resolved.question, search_text, language, k)
         yield from self._from_newest_generation(search_text, k, answer_from)
 
     def _from_newest_generation(
@@ -178,8 +179,8 @@ class Assistant:
         parts, previous = [], None
         for part in question_parts(question, language):
             # A part that leans on the one before ("…捐了多少剂？什么时候捐的？") is searched with it.
-            part_search = resolve_followup(part, [(previous, "")]) if previous else part
-            parts.append((part, part_search, self.retrieve(part_search, k)))
+            resolved = resolve_followup(part, [(previous, "")] if previous else [])
+            parts.append((resolved.question, resolved.search, self.retrieve(resolved.search, k)))
             previous = part
         answer = extractive_answer(self.store, question, search_text, language, contexts, parts=parts)
         answer = verify_citations(answer, self.store)

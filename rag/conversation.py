@@ -2,13 +2,15 @@
 
 Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
 "那2016年呢？" after "2017年的出口额是多少？" becomes "2016年的出口额是多少？", and
-"他是哪一年出生的？" is searched together with the previous question, which
-names who "he" is. With an LLM, a condense-question step does the same (``rag.generation``).
+"他是哪一年出生的？" names the person the previous turn was about and is searched together
+with the previous question. With an LLM, a condense-question step does the same
+(``rag.generation``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag.answer_kinds import person_named
 
@@ -32,8 +34,9 @@ FOLLOWUP = {
         re.IGNORECASE,
     ),
 }
+# One person: "他们" (they) may mean anyone the last turn named, and is left as it is.
 PERSONAL_PRONOUN = {
-    "zh": re.compile(r"[他她]"),
+    "zh": re.compile(r"[他她](?!们)"),
     "en": re.compile(r"\b(he|she|him|her)\b", re.IGNORECASE),
     "vi": re.compile(r"\b(ông ấy|bà ấy|anh ấy|chị ấy)\b", re.IGNORECASE),
 }
@@ -60,18 +63,28 @@ def is_followup(question: str, language: str) -> bool:
     return bool(FOLLOWUP[language].search(question.strip()))
 
 
-def resolve_followup(question: str, history: list[Turn]) -> str:
+@dataclass(frozen=True)
+class Resolved:
+    """A question made self-contained against the conversation."""
+
+    question: str  # what is asked now, its elided year or "he" filled in: it decides the
+    # kind of answer, the numbers it must state and the words it must add
+    search: str  # what is retrieved: with the previous question if it leans on that
+
+
+def resolve_followup(question: str, history: list[Turn]) -> Resolved:
     """The question made self-contained with the subject of the earlier turns.
 
-    A question that names a new year in an elliptical way takes the previous question with
-    that year swapped in; one that says "the year before/after" shifts the previous year;
-    any other follow-up is searched together with the previous question.
+    A question that names a new year in an elliptical way becomes the previous question
+    with that year swapped in; one that says "the year before/after" shifts the previous
+    year. "他/he/ông ấy" becomes the person the previous turn was about. Any follow-up but
+    the first kind is searched together with the previous question.
     """
     if not history:
-        return question
+        return Resolved(question, question)
     language = detect_language(question)
     if not is_followup(question, language):
-        return question
+        return Resolved(question, question)
     previous = history[-1][0]
     previous_years = YEAR.findall(previous)
     years = YEAR.findall(question)
@@ -83,9 +96,12 @@ def resolve_followup(question: str, history: list[Turn]) -> str:
         # Only what the follow-up adds beyond its year and its markers ("那…呢", "the year
         # before"): "before" searched as a word (以前) would only mislead.
         rest = FOLLOWUP[language].sub(" ", YEAR_WORD.sub(" ", NEXT_YEAR.sub(" ", PREVIOUS_YEAR.sub(" ", question))))
-        return f"{resolved} {rest.strip()}" if re.search(r"\w", rest) else resolved
-    # "他/he/ông ấy" is the person the last turn named (its answer first, then its question).
-    person = person_named(history[-1][1]) or person_named(previous)
+        resolved = f"{resolved} {rest.strip()}" if re.search(r"\w", rest) else resolved
+        return Resolved(resolved, resolved)
+    # "他/he" is who the last turn was about: the person its question names, as a subject
+    # carries over ("陈国旺和谁会谈？" → "他还去了哪里？"), else the one its answer names
+    # ("Who is the consul general?" → "When did he speak?").
+    person = person_named(previous) or person_named(history[-1][1])
     if person and PERSONAL_PRONOUN[language].search(question):
         question = PERSONAL_PRONOUN[language].sub(person, question, count=1)
-    return f"{previous} {question}"
+    return Resolved(question, f"{previous} {question}")

@@ -218,9 +218,9 @@ def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int, key
     retriever = HybridRetriever(store=store, k=top_k, keyword_floor=keyword_floor)
     asked = []
     for item in items:
-        search_text = resolve_followup(item.question, item.history)
-        contexts = retriever.search(search_text, top_k)
-        q = describe_question(store, item.question, search_text, item.lang, kinds)
+        resolved = resolve_followup(item.question, item.history)
+        contexts = retriever.search(resolved.search, top_k)
+        q = describe_question(store, resolved.question, resolved.search, item.lang, kinds)
         candidates = candidate_sentences(store, q, contexts)
         if not candidates:
             continue

@@ -136,6 +136,8 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert ("number", "70周年") in kind_words("两国建交70周年")
     assert ("person", "德米特里•马卡罗夫") in found
     assert ("place", "上海") in found
+    # jieba's dictionary tags some places as people; a county's suffix says what it is.
+    assert kind_words("他来自东光县。") == (("place", "东光县"),)
     # What the question already states is no answer, however it is spaced.
     assert "number" not in kinds_not_in("公司订购了 6000 万剂疫苗。", "订购6000万剂疫苗的金额是多少？")
 

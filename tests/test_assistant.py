@@ -63,6 +63,8 @@ def test_stream_yields_text_then_the_answer(bot):
         ("And the year before?", [("What was Vietnam-Russia trade in 2017?", "35亿美元")], "22亿美元"),
         ("When did he hold that press conference?", [("Who is the Russian Consul General in Ho Chi Minh City?", "Popov")], "12月16日"),
         ("Còn mục tiêu đến năm 2020 thì sao?", [("Năm 2016 kim ngạch thương mại Việt - Nga là bao nhiêu?", "22亿美元")], "100亿美元"),
+        # "他们" (they) stays as it is: it once became "拉夫罗夫们".
+        ("那他们把哪个领域看作推动两国经济进一步发展的主要领域？", [("范平明和拉夫罗夫提出到2020年把双边贸易额提高到多少？", "100亿美元。")], "能源合作"),
     ],
 )
 def test_followups_are_resolved_against_the_history(bot, question, history, expected):
