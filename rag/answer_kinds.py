@@ -56,7 +56,8 @@ INTERROGATIVES = {
         "place": r"\bwhere\b|which (?:\w+ ){0,2}(?:city|cities|country|countries|province|place|region)",
         "organisation": r"which (?:\w+ ){0,2}(?:company|companies|firm|organi[sz]ation|agency|institution|newspaper)",
         "time": r"\bwhen\b|what (?:date|day|year|time)|which (?:date|year|day|month)|how long",
-        "number": r"how (?:many|much|old|far)|what (?:percentage|share|number|amount|age)",
+        # "How long" asks for a period (23日至25日) or a length in numbers (3天, 2.8公里).
+        "number": r"how (?:many|much|old|far|long)|what (?:percentage|share|number|amount|age)",
     },
     "vi": {
         # "ai" (who) in lower case, or capitalised opening a question: "Ai Cập" is Egypt.

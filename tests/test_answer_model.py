@@ -192,6 +192,9 @@ def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewh
     assert likeliest_word_kind("Which Japanese company built the bridge?", "en") == "organisation"
     assert likeliest_word_kind("How old is the mayor?", "en") == "number"
     assert asked_kinds("Why did prices rise?", "en", kinds)["other"] == 1.0
+    # "How long" asks for a period or a length: 3天, 23日至25日, 2.8公里.
+    how_long = asked_kinds("How long is the new road?", "en", kinds)
+    assert how_long["time"] == how_long["number"] == 0.5
 
 
 def test_shipped_model_names_exactly_the_features_the_code_computes():
