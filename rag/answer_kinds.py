@@ -28,7 +28,7 @@ KINDS = ("person", "place", "organisation", "time", "number", "other")
 # Kinds a word can carry; "other" is anything else (a reason, a title, a thing).
 WORD_KINDS = KINDS[:-1]
 POS_KIND = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "organisation", "t": "time"}
-# jieba's dictionary tags some 750 places as people (胡志明市, 东光县, 伊尔库茨克州): a
+# jieba's dictionary tags some 750 places as people (三藩市, 东光县, 伊尔库茨克州): a
 # "person" ending in the suffix of an administrative division is a place.
 DIVISION_SUFFIX = re.compile(r"[市省县州镇区]$")
 DATE = re.compile(
@@ -56,7 +56,7 @@ INTERROGATIVES = {
         "place": r"\bwhere\b|which (?:\w+ ){0,2}(?:city|cities|country|countries|province|place|region)",
         "organisation": r"which (?:\w+ ){0,2}(?:company|companies|firm|organi[sz]ation|agency|institution|newspaper)",
         "time": r"\bwhen\b|what (?:date|day|year|time)|which (?:date|year|day|month)|how long",
-        # "How long" asks for a period (23日至25日) or a length in numbers (3天, 2.8公里).
+        # "How long" asks for a period (5月1日至3日) or a length in numbers (3天, 2.8公里).
         "number": r"how (?:many|much|old|far|long)|what (?:percentage|share|number|amount|age)",
     },
     "vi": {
@@ -256,7 +256,7 @@ def answer_kind(answer: str) -> str:
     for kind, word in kind_words(text):
         for match in re.finditer(re.escape(word), text):
             covered[kind].update(range(match.start(), match.end()))
-    first = next(iter(tagger().cut(text)), None)
+    first = next(iter(tagged(text)), None)
     if first is not None and tagged_kind(first) == "person" and len(text) <= 4:
         covered["person"].update(range(len(text)))
     letters = {i for i, character in enumerate(text) if LETTER.match(character)}

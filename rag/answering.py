@@ -91,8 +91,8 @@ def extractive_answer(
     ``question`` is what is asked now, which decides what kind of answer is asked for (a
     follow-up's elided year or "he" filled in: ``rag.conversation.Resolved``);
     ``search_text`` is what was retrieved, with the previous question if the follow-up
-    leans on it. ``parts`` are the parts
-    of a question that asks several things, each with its search text and its own passages.
+    leans on it. ``parts`` are the parts of a question that asks several things, each with
+    its search text and its own passages.
     """
     model = model or shipped_model()
     messages = MESSAGES[language]

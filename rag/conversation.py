@@ -99,7 +99,7 @@ def resolve_followup(question: str, history: list[Turn]) -> Resolved:
         resolved = f"{resolved} {rest.strip()}" if re.search(r"\w", rest) else resolved
         return Resolved(resolved, resolved)
     # "他/he" is who the last turn was about: the person its question names, as a subject
-    # carries over ("陈国旺和谁会谈？" → "他还去了哪里？"), else the one its answer names
+    # carries over ("张伟和谁会谈了？" → "他还去了哪里？"), else the one its answer names
     # ("Who is the consul general?" → "When did he speak?").
     person = person_named(previous) or person_named(history[-1][1])
     if person and PERSONAL_PRONOUN[language].search(question):
