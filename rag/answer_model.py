@@ -37,6 +37,7 @@ from rag.answer_kinds import (
     asks_across_articles,
     content_words,
     kinds_not_in,
+    tagged,
     with_latin_form,
 )
 from rag.chunking import split_sentences
@@ -54,6 +55,9 @@ NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 # Where a clause ends: a lead word in the clause of the question's numbers or words answers them.
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+# Proper nouns by jieba's tags: people, places, organisations, other names.
+PROPER_NOUN_TAGS = ("nr", "nrt", "nrfg", "ns", "nt", "nz")
+BOOK_TITLE = re.compile(r"《([^《》]+)》")
 # A display bound, not a decision: at most this many quotes under an answer.
 MAX_QUOTES = 5
 # A fragment shorter than this is quoted together with the sentence after it.
@@ -87,12 +91,12 @@ class Question:
     weights: dict[str, float]  # its words (and their Chinese translations) → IDF in the index
     numbers: set[str]
     kinds: dict[str, float]  # probability of each kind of answer
-    unknown_share: float  # share of its Chinese words that no chunk has
     unmentioned: list[str]  # names (en/vi) the dictionary translates and no article uses
     wording: str  # what is compared with sentences letter by letter: the question, or for
     # English and Vietnamese the Chinese words it translates to
     bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
     across_articles: bool = False  # asks what several articles say ("哪几篇报道提到…")
+    unknown_name_share: float = 0.0  # share of its Chinese proper nouns that no chunk has
     # What coverage counts: each of its words, or for a translated word the alternatives
     # it translates to (a sentence needs one), with the IDF of the commonest. By default,
     # each word of ``weights`` alone.
@@ -256,8 +260,12 @@ def numbers_unstated(q: Question, ranked: list[Candidate]) -> float:
     return float(sum(not any(states(c.text, n) for c in ranked) for n in q.numbers))
 
 
-def unknown_words(q: Question, ranked: list[Candidate]) -> float:
-    return q.unknown_share
+def unknown_names(q: Question, ranked: list[Candidate]) -> float:
+    """A question on something the corpus lacks names it (a person, a place, a work). Names,
+    not all its words: users paraphrase a question's common words, while CMRC's annotators
+    wrote theirs looking at the passage, so in the fit an unknown common word would mean
+    "no such article" far more often than it does in use."""
+    return q.unknown_name_share
 
 
 def unmentioned_names_count(q: Question, ranked: list[Candidate]) -> float:
@@ -274,7 +282,7 @@ def question_vietnamese(q: Question, ranked: list[Candidate]) -> float:
 
 QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
     best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, best_kind_match,
-    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_words, unmentioned_names_count,
+    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_names, unmentioned_names_count,
     question_english, question_vietnamese,
 ]  # fmt: skip
 
@@ -422,11 +430,11 @@ def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
 
 def question_weights(
     store: ChunkStore, text: str, groups: list[tuple[str, ...]]
-) -> tuple[dict[str, float], dict[tuple[str, ...], float], float]:
+) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
     """The question's words and their Chinese translations (``groups`` of alternatives, from
-    ``rag.lexicon.translations``) with their IDF in the index; the concepts coverage counts
-    (``Question.concepts``); and the share of its Chinese content words (``content_words``)
-    that no chunk has. An unknown content word weighs as the rarest word of the index: what
+    ``rag.lexicon.translations``) with their IDF in the index, and the concepts coverage
+    counts (``Question.concepts``). An unknown content word (``content_words``) weighs as
+    the rarest word of the index: what
     a question asks about and no article writes ("天气" of articles that never mention the
     weather) leaves its coverage short. An unknown function word ("怎么样") weighs nothing."""
     translated = set(words_of(groups))
@@ -438,9 +446,15 @@ def question_weights(
     concepts = {(word,): weights[word] for word in words - translated}
     # A concept is as common as its commonest rendering: "Russia" as 俄罗斯, not 俄国.
     concepts |= {group: min(weights[word] for word in group) for group in groups}
-    asked = [word for word in words if word in content and CJK_CHARACTER.search(word)]
-    unknown = sum(1 for word in asked if not known[word]) / len(asked) if asked else 0.0
-    return weights, concepts, unknown
+    return weights, concepts
+
+
+def unknown_name_share(store: ChunkStore, question: str) -> float:
+    """The share of the proper nouns of a Chinese question (by jieba's tags, and titles in
+    《》) that no chunk has."""
+    names = {pair.word for pair in tagged(question) if pair.flag in PROPER_NOUN_TAGS and len(pair.word) >= 2}
+    names |= set(BOOK_TITLE.findall(question))
+    return sum(not store.keyword.mentions(name.lower()) for name in names) / len(names) if names else 0.0
 
 
 def describe_question(
@@ -452,7 +466,7 @@ def describe_question(
         # much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
         vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
     groups = translations(search_text, language, store.keyword.vocabulary)
-    weights, concepts, unknown = question_weights(store, search_text, groups)
+    weights, concepts = question_weights(store, search_text, groups)
     wording = question if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(
@@ -462,7 +476,7 @@ def describe_question(
         weights=weights,
         numbers=question_numbers(question, language),
         kinds=asked_kinds(question, language, kinds_classifier),
-        unknown_share=unknown,
+        unknown_name_share=unknown_name_share(store, question) if language == "zh" else 0.0,
         unmentioned=unmentioned,
         wording=wording,
         bigrams=character_bigrams(wording),

@@ -18,7 +18,10 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    whose year or figure is changed to one the text does not state, English and Vietnamese
    questions whose name is changed to one the text never mentions, and some questions
    asked of the other corpus (another topic altogether). Chinese questions and those asked
-   in English or Vietnamese (``REFUSAL_GROUP``) get a model each.
+   in English or Vietnamese (``REFUSAL_GROUP``) get a model each. And each answerable
+   question asked as though its article were not in the corpus (``without_their_articles``:
+   the other articles' sentences, and words only its article has unknown), as questions on
+   something a user's corpus lacks are.
 4. The lead model learns which word is the answer itself: every name, place, organisation,
    time or number in the two likeliest sentences of an answerable question of the fit set
    that the question lacks, labelled by whether it gives a reference answer as ``rag-eval``
@@ -45,8 +48,10 @@ schema of the README); they join the fit set.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,6 +86,7 @@ from rag.embeddings import make_embeddings
 from rag.eval import QAItem, evidence_retrieved, lead_matches, load_qa
 from rag.figures import QUESTION_NUMBER
 from rag.ingestion import ingest
+from rag.keyword import KeywordIndex
 from rag.lexicon import names_in, unmentioned_names
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -157,6 +163,39 @@ def name_changed(items: list[QAItem], store: ChunkStore, names: list[str]) -> li
                 changed.append(unanswerable(item, id=f"{item.id}-name", question=question, history=[]))
                 break
     return changed
+
+
+def without_their_articles(asked: list[Asked], store: ChunkStore, kinds: dict) -> list[Asked]:
+    """The answerable questions of ``asked`` as though ``store`` lacked the articles they are
+    about, unanswerable then: their words only those articles have are unknown to it, and of
+    their retrieved sentences those of other articles are left, their chunks ranked from 0.
+    CMRC's validation split asks such questions ("absent"): its other passages share the
+    field's words. (Follow-ups are left out: they are asked of the history too.)"""
+    changed = []
+    for a in asked:
+        if not (a.item.answerable and a.item.sources and not a.item.history and any(a.positive)):
+            continue
+        rest = [c for c in a.candidates if c.source not in a.item.sources]
+        if not rest:
+            continue
+        left_out = {cid for source in a.item.sources for cid in store.records.get(source, {}).get("chunk_ids", [])}
+        lacking = copy.copy(store)
+        lacking.keyword = keywords_without(store.keyword, left_out)
+        q = describe_question(lacking, a.item.question, a.item.question, a.item.lang, kinds)
+        new_rank = {rank: n for n, rank in enumerate(sorted({c.chunk_rank for c in rest}))}
+        rest = [replace(c, chunk_rank=new_rank[c.chunk_rank]) for c in rest]
+        add_features(q, rest)
+        changed.append(Asked(unanswerable(a.item, id=f"{a.item.id}-absent"), rest, [False] * len(rest), q))
+    return changed
+
+
+def keywords_without(index: KeywordIndex, left_out: set[str]) -> KeywordIndex:
+    """What ``index`` tells of words (``specificity``, ``mentions``) without the chunks
+    ``left_out``; it does not search."""
+    lacking = KeywordIndex([cid for cid in index.ids if cid not in left_out], [], None)
+    removed = Counter(t for cid, tokens in zip(index.ids, index.tokens) if cid in left_out for t in set(tokens))
+    lacking.__dict__["document_frequency"] = index.document_frequency - removed  # the cached property, counted once
+    return lacking
 
 
 def inner_names(question: str) -> list[str]:
@@ -436,21 +475,30 @@ def choose_lead_threshold(
 
 
 def fit_models(
-    asked: dict[str, list[Asked]], kinds: dict, embedding: str, top_k: int, keyword_floor: float, keyword_recall: float
+    asked: dict[str, list[Asked]],
+    absent: dict[str, list[Asked]],
+    kinds: dict,
+    embedding: str,
+    top_k: int,
+    keyword_floor: float,
+    keyword_recall: float,
 ) -> dict:
     """The sentence, refusal and lead models fitted on ``asked["fit"]``, with thresholds chosen
     on ``asked["calibration"]``, and the keyword floor the questions were retrieved with (and
-    the share of calibration renderings whose evidence it retrieves): the model file's content."""
+    the share of calibration renderings whose evidence it retrieves): the model file's content.
+    ``absent`` (``without_their_articles``) only teaches refusal: its sentences are negatives
+    of ``asked`` already, and counted again at other ranks they changed which sentence the
+    sentence model puts first (qa_dev2's paraphrases: 0.56 → 0.33 answered)."""
     rows = [c.features for a in asked["fit"] for c in a.candidates]
     labels = [int(pos) for a in asked["fit"] for pos in a.positive]
     sentence_model = fit_trees(rows, labels, SENTENCE_FEATURE_NAMES)
     print(f"sentence model: {len(rows)} sentences, {sum(labels)} positive", file=sys.stderr)
 
-    refusal_models = fit_refusal(asked["fit"], classifier_from_json(sentence_model))
+    refusal_models = fit_refusal(asked["fit"] + absent["fit"], classifier_from_json(sentence_model))
 
     lead_model = fit_trees(*lead_rows(asked["fit"], classifier_from_json(sentence_model)), LEAD_FEATURE_NAMES)
     thresholds, measured = choose_thresholds(
-        asked["calibration"],
+        asked["calibration"] + absent["calibration"],
         classifier_from_json(sentence_model),
         {group: classifier_from_json(model) for group, model in refusal_models.items()},
         classifier_from_json(lead_model),
@@ -507,9 +555,13 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted({name for _, items in stores["fit"] for item in items for name in inner_names(item.question)})
     keyword_floor, keyword_recall = choose_keyword_floor(stores["calibration"], settings.top_k)
     print(f"keyword floor {keyword_floor}: calibration context recall en/vi {keyword_recall:.3f}", file=sys.stderr)
-    asked = {}
+    asked, absent = {}, {}
     for split, pairs in stores.items():
-        asked[split] = [a for store, items in pairs for a in ask_all(store, items, kinds, settings.top_k, keyword_floor)]
+        asked[split], absent[split] = [], []
+        for store, items in pairs:
+            as_asked = ask_all(store, items, kinds, settings.top_k, keyword_floor)
+            asked[split] += as_asked
+            absent[split] += without_their_articles(as_asked, store, kinds)
         for store, items in pairs:
             other = fit_stores[1] if store is fit_stores[0] else fit_stores[0]
             for changed_store, changed in [
@@ -519,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
             ]:
                 asked[split] += ask_all(changed_store, changed, kinds, settings.top_k, keyword_floor)
 
-    model = fit_models(asked, kinds, fit_stores[0].embeddings.identity, settings.top_k, keyword_floor, keyword_recall)
+    model = fit_models(asked, absent, kinds, fit_stores[0].embeddings.identity, settings.top_k, keyword_floor, keyword_recall)
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(json.dumps({key: model[key] for key in ("thresholds", "calibration", "answerable")}, indent=1))
     print(f"wrote {args.out}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -35,13 +37,14 @@ from rag.answer_model import (
     question_weights,
     quoted,
     shipped_model,
+    unknown_name_share,
 )
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
 from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
-from rag.fit import name_changed
+from rag.fit import ask_all, name_changed, without_their_articles
 from rag.ingestion import ingest
 from rag.lexicon import translations
 from rag.settings import Settings
@@ -111,19 +114,19 @@ def test_what_a_question_asks_about_and_no_article_writes_leaves_its_coverage_sh
     keyword = other_corpus.retriever.store.keyword
     assert content_words("杭州明天的天气怎么样？") == {"杭州", "天气"}
     assert "时候" not in content_words("该剧什么时候开机？")  # the kind 什么 asks for
-    weights, _, unknown = question_weights(other_corpus.retriever.store, "杭州明天的天气怎么样？", [])
+    weights, _ = question_weights(other_corpus.retriever.store, "杭州明天的天气怎么样？", [])
     assert weights["天气"] == keyword.rarest_specificity  # asked about, and no article writes it
     assert weights["怎么样"] == 0.0  # no article writes it either, but it names nothing
-    assert 0 < weights["杭州"] <= weights["天气"] and unknown == 0.5
+    assert 0 < weights["杭州"] <= weights["天气"]
 
 
 def test_a_translated_word_is_covered_by_any_of_its_alternatives(other_corpus):
     store = other_corpus.retriever.store
     question = "Which city hosted the 2023 marathon?"
-    weights, concepts, _ = question_weights(store, question, translations(question, "en", store.keyword.vocabulary))
+    weights, concepts = question_weights(store, question, translations(question, "en", store.keyword.vocabulary))
     marathon = next(group for group in concepts if "马拉松" in group)
     assert concepts[marathon] == min(weights[word] for word in marathon)  # as common as its commonest form
-    q = Question(question, "en", np.zeros(1), weights, {"2023"}, {}, 0.0, [], "", frozenset(), concepts=concepts)
+    q = Question(question, "en", np.zeros(1), weights, {"2023"}, {}, [], "", frozenset(), concepts=concepts)
     c = Candidate("marathon.txt", "", "2023年城市马拉松于11月12日在杭州举行。", 0, 22, 0.9, "", 0, 1.0)
     assert coverage(q, c) == 1.0  # every concept the index can hold, in one of its forms
 
@@ -149,7 +152,7 @@ def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
         numbers = set(QUESTION_NUMBER.findall(question))
         q = Question(
             question, "zh", np.zeros(1), dict.fromkeys(words, 1.0), numbers, asked_kinds(question, "zh", model.kinds),
-            0.0, [], question, frozenset(),
+            [], question, frozenset(),
         )  # fmt: skip
         quote = Candidate("a.txt", "", sentence, 0, len(sentence), 0.9, "", 0, 1.0, {"numbers_missing": 0.0}, 0.9)
         return likeliest_lead(model.lead, q, [quote])[0]
@@ -229,7 +232,7 @@ def test_a_model_file_of_another_fit_version_is_named_with_how_to_mend_it(tmp_pa
 def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_they_lack():
     question = Question(
         text="2016年和2017年的贸易额分别是多少？", language="zh", vector=np.zeros(1), weights={"贸易额": 3.0},
-        numbers={"2016", "2017"}, kinds={}, unknown_share=0.0, unmentioned=[], wording="", bigrams=frozenset(),
+        numbers={"2016", "2017"}, kinds={}, unmentioned=[], wording="", bigrams=frozenset(),
     )  # fmt: skip
 
     def sentence(text: str, probability: float) -> Candidate:
@@ -279,9 +282,39 @@ def test_the_fit_learns_unmentioned_names_from_questions_whose_name_is_changed(s
     assert [(c.question, c.answerable, c.answer) for c in changed] == [("What did Ukraine say about trade?", False, None)]
 
 
+def test_the_fit_asks_questions_again_as_though_their_article_were_not_in_the_corpus(other_corpus):
+    store, model = other_corpus.retriever.store, shipped_model()
+    item = QAItem(id="q", question="2023年城市马拉松在哪里举行？", lang="zh", type="fact", answer="杭州",
+                  must_contain=["杭州"], sources=["marathon.txt"], evidence=[])  # fmt: skip
+    asked = ask_all(store, [item], model.kinds, model.top_k, model.keyword_floor)
+    assert asked[0].question.unknown_name_share == 0.0
+    (absent,) = without_their_articles(asked, store, model.kinds)
+    assert (absent.item.id, absent.item.answerable) == ("q-absent", False)
+    assert absent.candidates and {c.source for c in absent.candidates}.isdisjoint({"marathon.txt"})
+    assert min(c.chunk_rank for c in absent.candidates) == 0
+    # Only the marathon article writes 马拉松 and 城市: without it, the corpus does not know
+    # them, and they weigh as a word only one of its chunks would have.
+    remaining = len(store.keyword.ids) - len(store.records["marathon.txt"]["chunk_ids"])
+    assert absent.question.weights["马拉松"] == pytest.approx(math.log(1 + remaining))
+    assert store.keyword.specificity("马拉松") > 0  # the index itself is untouched
+    # A question that names no article, or a follow-up, is not asked so.
+    for other in (replace(item, sources=[]), replace(item, history=[("2023年城市马拉松何时举行？", "11月12日。")])):
+        assert without_their_articles(ask_all(store, [other], model.kinds, model.top_k, 0.25), store, model.kinds) == []
+
+
+def test_unknown_names_are_the_proper_nouns_no_article_has(other_corpus):
+    store = other_corpus.retriever.store
+    assert unknown_name_share(store, "张伟在哪里致辞？") == 0.0
+    assert unknown_name_share(store, "《山海情》的导演是谁？") == 0.0
+    assert unknown_name_share(store, "《人世间》的编剧是谁？") == 1.0  # a title no article names
+    assert unknown_name_share(store, "李明在杭州做了什么？") == 0.5  # 杭州 is in the marathon article
+    # A paraphrase changes common words, not names: nothing to count.
+    assert unknown_name_share(store, "组委会打算明年怎么扩充比赛？") == 0.0
+
+
 def test_numbers_are_asked_one_by_one_when_they_share_a_unit():
     def parts(text: str) -> list[str]:
-        question = Question(text, "zh", np.zeros(1), {}, set(QUESTION_NUMBER.findall(text)), {}, 0.0, [], text, frozenset())
+        question = Question(text, "zh", np.zeros(1), {}, set(QUESTION_NUMBER.findall(text)), {}, [], text, frozenset())
         return list(number_parts(question).values())
 
     assert parts("越俄贸易额2016年和2017年分别是多少？") == ["2016年", "2017年"]
