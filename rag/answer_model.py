@@ -458,13 +458,21 @@ def unknown_name_share(store: ChunkStore, question: str) -> float:
 
 
 def describe_question(
-    store: ChunkStore, question: str, search_text: str, language: str, kinds_classifier: dict
+    store: ChunkStore,
+    question: str,
+    search_text: str,
+    language: str,
+    kinds_classifier: dict,
+    vector: np.ndarray | None = None,
 ) -> Question:
-    vector = np.asarray(store.embeddings.embed_query(search_text))
-    if search_text != question and len(tokenize(question)) >= 3:
-        # A rewritten follow-up carries the earlier question too; what is asked now counts as
-        # much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
-        vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
+    """What the features need of a question, against ``store``'s index; ``vector`` is its
+    embedding if already known (the fit describes each question again for a smaller index)."""
+    if vector is None:
+        vector = np.asarray(store.embeddings.embed_query(search_text))
+        if search_text != question and len(tokenize(question)) >= 3:
+            # A rewritten follow-up carries the earlier question too; what is asked now counts
+            # as much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
+            vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
     groups = translations(search_text, language, store.keyword.vocabulary)
     weights, concepts = question_weights(store, search_text, groups)
     wording = question if language == "zh" else "，".join(words_of(groups))

@@ -181,7 +181,7 @@ def without_their_articles(asked: list[Asked], store: ChunkStore, kinds: dict) -
         left_out = {cid for source in a.item.sources for cid in store.records.get(source, {}).get("chunk_ids", [])}
         lacking = copy.copy(store)
         lacking.keyword = keywords_without(store.keyword, left_out)
-        q = describe_question(lacking, a.item.question, a.item.question, a.item.lang, kinds)
+        q = describe_question(lacking, a.item.question, a.item.question, a.item.lang, kinds, a.question.vector)
         new_rank = {rank: n for n, rank in enumerate(sorted({c.chunk_rank for c in rest}))}
         rest = [replace(c, chunk_rank=new_rank[c.chunk_rank]) for c in rest]
         add_features(q, rest)
