@@ -52,7 +52,6 @@ REFIT = "it was fitted by another version of rag.fit; refit with `make fit`, or 
 NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日号]))?")
 # Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
 NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
-CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 # Where a clause ends: a lead word in the clause of the question's numbers or words answers them.
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # Proper nouns by jieba's tags: people, places, organisations, other names.
@@ -434,9 +433,9 @@ def question_weights(
     """The question's words and their Chinese translations (``groups`` of alternatives, from
     ``rag.lexicon.translations``) with their IDF in the index, and the concepts coverage
     counts (``Question.concepts``). An unknown content word (``content_words``) weighs as
-    the rarest word of the index: what
-    a question asks about and no article writes ("天气" of articles that never mention the
-    weather) leaves its coverage short. An unknown function word ("怎么样") weighs nothing."""
+    the rarest word of the index: what a question asks about and no article writes ("天气"
+    of articles that never mention the weather) leaves its coverage short. An unknown
+    function word ("怎么样") weighs nothing."""
     translated = set(words_of(groups))
     words = {t for t in tokenize(text) if len(t) >= 2} | translated
     content = content_words(text)
