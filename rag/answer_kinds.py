@@ -43,7 +43,8 @@ UNIT = (
 )
 NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}]{{2,}}{UNIT}?")
 INTERPUNCTS = "·•・"
-NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # proper nouns
+NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # the tags of what jieba cuts a person's name into
+PROPER_NOUN_TAGS = (*NAME_PARTS, "ns", "nt")  # every name: people, places, organisations, others
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 LETTER = re.compile(r"[^\W_]")
 ASIDE = re.compile(r"[（(][^（()）]*[)）]")  # "(Lionel Richie)", "(1621年)"

@@ -32,6 +32,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from rag.answer_kinds import (
+    PROPER_NOUN_TAGS,
     WORD_KINDS,
     asked_kinds,
     asks_across_articles,
@@ -54,8 +55,6 @@ NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日�
 NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 # Where a clause ends: a lead word in the clause of the question's numbers or words answers them.
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
-# Proper nouns by jieba's tags: people, places, organisations, other names.
-PROPER_NOUN_TAGS = ("nr", "nrt", "nrfg", "ns", "nt", "nz")
 BOOK_TITLE = re.compile(r"《([^《》]+)》")
 # A display bound, not a decision: at most this many quotes under an answer.
 MAX_QUOTES = 5
