@@ -156,10 +156,12 @@ def ingest(
         files = expand_paths(paths, report, follow_symlinks, Path(settings.data_dir).resolve())
         store.prepare_write(rebuild=rebuild)
         try:
-            changed, seen, path_of = read_files(files, store, settings, report, replace)
+            changed, path_of = read_files(files, store, settings, report, replace)
             embed_and_stage(changed, store, settings, report, path_of, progress)
             if prune:
-                for source in set(store.records) - seen:
+                # By the files given, not those read: a file that fails now (damaged, or
+                # named like one indexed from another folder) keeps its article.
+                for source in set(store.records) - {path.name for path in files}:
                     store.remove(source)
                     report.removed += 1
             store.commit()
@@ -172,8 +174,8 @@ def ingest(
 
 def read_files(
     files: list[Path], store: ChunkStore, settings: Settings, report: IngestReport, replace: bool
-) -> tuple[list[Article], set[str], dict[str, Path]]:
-    """The articles that are new or changed, the names of all read, and where each was read."""
+) -> tuple[list[Article], dict[str, Path]]:
+    """The articles that are new or changed, and where each was read."""
     changed: list[Article] = []
     path_of: dict[str, Path] = {}
     seen: set[str] = set()
@@ -195,7 +197,7 @@ def read_files(
             report.chunks += len(store.records[article.source]["chunk_ids"])
         else:
             changed.append(article)
-    return changed, seen, path_of
+    return changed, path_of
 
 
 def embed_and_stage(

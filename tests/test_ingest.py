@@ -109,6 +109,20 @@ def test_changed_file_replaces_its_chunks_and_prune_removes(settings, seed_copy,
     assert not any(cid.startswith(SEED_FILES[0].name) for cid in store.keyword.ids)
 
 
+def test_prune_keeps_the_article_of_a_file_that_fails_to_read(settings, seed_copy, e5):
+    ingest([seed_copy], settings=settings, show_progress=False)
+    (seed_copy / SEED_FILES[1].name).write_bytes(b"\x00damaged")
+    elsewhere = seed_copy.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / SEED_FILES[2].name).write_text((seed_copy / SEED_FILES[2].name).read_text(encoding="utf-8"), encoding="utf-8")
+
+    report = ingest([seed_copy / SEED_FILES[1].name, elsewhere], settings=settings, prune=True, show_progress=False)
+    assert len(report.errors) == 2 and "binary file" in report.errors[0] and "already indexed" in report.errors[1]
+    # Both failed files keep their articles; the three files not given are pruned.
+    assert set(open_store(settings, e5).records) == {SEED_FILES[1].name, SEED_FILES[2].name}
+    assert report.removed == 3
+
+
 def test_bad_inputs_are_reported_and_the_rest_ingests(tmp_path):
     folder = tmp_path / "mixed"
     folder.mkdir()
