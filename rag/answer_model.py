@@ -117,12 +117,16 @@ def character_bigrams(text: str) -> frozenset[str]:
 
 
 def weighted_share(concepts: dict[tuple[str, ...], float], text: str) -> float:
-    """The weighted share of ``concepts`` that ``text`` has (one of a concept's words)."""
-    total = sum(concepts.values())
+    """The weighted share of ``concepts`` that ``text`` has (one of a concept's words).
+
+    Summed exactly (``math.fsum``): the concepts come from sets, whose order changes with
+    Python's hash seed from one process to the next, and a plain sum's last bit with it,
+    enough to move a value across a tree's threshold and make two fits differ."""
+    total = math.fsum(concepts.values())
     if not total:
         return 0.0
     text = text.lower()
-    return sum(w for words, w in concepts.items() if any(word in text for word in words)) / total
+    return math.fsum(w for words, w in concepts.items() if any(word in text for word in words)) / total
 
 
 # --- sentence features ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import replace
@@ -38,6 +39,7 @@ from rag.answer_model import (
     quoted,
     shipped_model,
     unknown_name_share,
+    weighted_share,
 )
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
 from rag.cmrc import main as cmrc_main
@@ -310,6 +312,17 @@ def test_unknown_names_are_the_proper_nouns_no_article_has(other_corpus):
     assert unknown_name_share(store, "李明在杭州做了什么？") == 0.5  # 杭州 is in the marathon article
     # A paraphrase changes common words, not names: nothing to count.
     assert unknown_name_share(store, "组委会打算明年怎么扩充比赛？") == 0.0
+
+
+def test_coverage_is_the_same_in_whatever_order_the_question_words_come():
+    # The words come from sets, whose order changes with the process's hash seed; a plain
+    # sum of these weights gives three different last bits over their orders.
+    weights = {"甲": 0.1, "乙": 0.2, "丙": 0.3, "丁": 0.7}
+    shares = {
+        weighted_share({(word,): weights[word] for word in order}, "甲乙丙")
+        for order in itertools.permutations(weights)
+    }
+    assert shares == {0.6 / 1.3}
 
 
 def test_numbers_are_asked_one_by_one_when_they_share_a_unit():
