@@ -152,9 +152,7 @@ def write_split(
         raise FileNotFoundError(f"no cmrc2018_*.json in {data_dir}")
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    for stale in docs.glob("*.txt"):  # a passage written before may be left out now
-        stale.unlink()
-    count, written, bodies, absent = 0, [], [], []
+    count, written, bodies, absent, kept = 0, [], [], [], set()
     for index, passage in enumerate(passages(data_dir, split)):
         if limit is not None and count >= limit:
             break
@@ -164,10 +162,12 @@ def write_split(
         body, items = convert(passage, make_unanswerable=index % UNANSWERABLE_EVERY == 0)
         if not items:
             continue
-        (docs / f"{passage.id}.txt").write_text(f"{passage.title}\n{body}\n", encoding="utf-8")
+        kept.add(write_if_changed(docs / f"{passage.id}.txt", f"{passage.title}\n{body}\n"))
         bodies.append(f"{passage.title}\n{body}")
         written += items
         count += 1
+    for stale in set(docs.glob("*.txt")) - kept:  # a passage written before may be left out now
+        stale.unlink()
     corpus = "\n".join(bodies)
     for passage in absent:
         written += absent_items(passage, corpus)
@@ -178,14 +178,22 @@ def write_split(
         for language, question in renderings.get(item["id"], [])
     ]
     for name, items in (("qa.jsonl", written), ("qa_translated.jsonl", in_other_languages)):
-        (out / name).write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
-    (out / "README.md").write_text(
+        write_if_changed(out / name, "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items))
+    write_if_changed(
+        out / "README.md",
         f"Derived from {ATTRIBUTION}: split `{split}`, {count} passages ({len(absent)} more left out), "
         f"{len(written)} questions; {len(in_other_languages)} of them also in English or Vietnamese.\n"
         "Made by `python -m rag.cmrc`; same license as the source.\n",
-        encoding="utf-8",
     )
     return count, len(written)
+
+
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` unless it holds it already: a fit or evaluation reading the
+    folder meanwhile never finds a file missing or half written. Returns ``path``."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,7 +119,8 @@ class Asked:
 
 def corpus_sets(work: Path) -> dict[str, list[tuple[Path, Path, Path]]]:
     """``split -> [(documents, qa file, index folder)]``, writing the CMRC folders (a few
-    seconds; written each time, so that a change to the converter or the translations counts).
+    seconds; each time, so that a change to the converter or the translations counts; a
+    file whose text is unchanged is left as it is).
     A split's questions rendered in English and Vietnamese are asked of its index too."""
     sets: dict[str, list[tuple[Path, Path, Path]]] = {"fit": [], "calibration": []}
     for split in ("fit", "calibration"):  # all passages of each: 675 and 222

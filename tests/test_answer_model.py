@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -411,6 +412,18 @@ def test_cmrc_converter_keeps_answers_in_their_passages_and_deletes_them_for_una
             if question["id"] in absent:
                 assert squeeze(answer_text(question, passage.context)[0]) not in corpus
     assert "CC BY-SA 4.0" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_cmrc_converter_rewrites_only_what_changed(tmp_path):
+    write_split("validation", tmp_path, limit=3)
+    written = {path: path.stat().st_mtime_ns for path in tmp_path.rglob("*") if path.is_file()}
+    stale = tmp_path / "docs" / "left-out-now.txt"
+    stale.write_text("标题\n正文。\n", encoding="utf-8")
+    time.sleep(0.01)
+    write_split("validation", tmp_path, limit=3)
+    # Untouched, so that a fit reading the folder meanwhile never misses a file.
+    assert {path: path.stat().st_mtime_ns for path in written} == written
+    assert not stale.exists()  # a passage no longer written is removed
 
 
 def test_cmrc_converter_without_the_data_says_so_and_keeps_what_it_wrote(tmp_path, capsys):
