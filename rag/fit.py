@@ -35,8 +35,8 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
    ``rag-eval`` counts it: on the answerable questions that are answered. The lead
    threshold is the lead model's probability from which an answer leads with its
-   likeliest word: where right leads most outnumber wrong ones, judged as ``rag-eval``
-   judges a lead. First of all, on the same split's English and Vietnamese questions, the
+   likeliest word: the least at which ``MIN_LEAD_PRECISION`` of the leads are right,
+   judged as ``rag-eval`` judges a lead. First of all, on the same split's English and Vietnamese questions, the
    least weight of BM25's list in retrieval (``HybridRetriever.keyword_floor``) is the one
    that retrieves the answer of the most; every question of the fit is retrieved with it.
 
@@ -96,6 +96,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261202
 MAX_FALSE_REFUSALS = 0.04
 MIN_QUOTE_PRECISION = 0.82
+MIN_LEAD_PRECISION = 0.80  # a wrong answer in bold misleads more than a quote that bears on nothing
 # CMRC questions all ask about their own corpus; asked of another corpus they teach refusing
 # questions on another topic altogether ("明天的天气怎么样").
 OFF_TOPIC_EVERY = 8
@@ -457,22 +458,29 @@ def choose_thresholds(
 def choose_lead_threshold(
     answered: list, quote_ratio: float, completion_ratio: float, lead_model: Classifier
 ) -> tuple[float, float, float]:
-    """The lead model's probability from which an answer leads with its likeliest word: the
-    one giving the most right leads less wrong ones (right as rag-eval's lead_precision
-    judges it), with the precision and share of answers with a lead it gives."""
+    """The lead model's probability from which an answer leads with its likeliest word
+    (``least_precise_threshold`` of the answers' leads, right as rag-eval's lead_precision
+    judges them), with the precision and share of answers with a lead it gives."""
     leads = []  # (probability, right) of every answer's likeliest word
     for q, ranked, _, item in answered:
         quotes = quoted(q, ranked, quote_ratio, completion_ratio)[:LEAD_QUOTES]
         fact, probability = likeliest_lead(lead_model, q, quotes)
         if fact:
             leads.append((probability, lead_matches(fact, item)))
-    best = (1.0, 0, float("nan"), 0.0)  # threshold, right less wrong, precision, share
+    threshold, precision, shown = least_precise_threshold(leads)
+    return threshold, precision, shown / len(answered)
+
+
+def least_precise_threshold(leads: list[tuple[float, bool]]) -> tuple[float, float, int]:
+    """The least threshold (in steps of 0.05) at which ``MIN_LEAD_PRECISION`` of the
+    ``(probability, right)`` leads at or above it are right, their precision and number; 1.0
+    (no lead) if none is. A floor, not the most right leads less wrong ones: that count is
+    flat over a wide range of thresholds, and which of them it picked changed from fit to fit."""
     for threshold in np.round(np.arange(0.05, 1.0, 0.05), 3):
         shown = [right for probability, right in leads if probability >= threshold]
-        net = 2 * sum(shown) - len(shown)
-        if shown and net > best[1]:
-            best = (float(threshold), net, sum(shown) / len(shown), len(shown) / len(answered))
-    return best[0], best[2], best[3]
+        if shown and sum(shown) / len(shown) >= MIN_LEAD_PRECISION:
+            return float(threshold), sum(shown) / len(shown), len(shown)
+    return 1.0, float("nan"), 0
 
 
 def fit_models(

@@ -47,7 +47,7 @@ from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
-from rag.fit import ask_all, name_changed, without_their_articles
+from rag.fit import MIN_LEAD_PRECISION, ask_all, least_precise_threshold, name_changed, without_their_articles
 from rag.ingestion import ingest
 from rag.lexicon import translations
 from rag.settings import Settings
@@ -167,6 +167,18 @@ def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
     assert lead("会议于2019年在新加坡举办。", "EMNLP2022在哪里举办？", ("举办",)) == "新加坡"
     # The figure in the clause of the year asked about, not the first figure of the sentence.
     assert lead("近两年来年均增长率达到30%, 2017年达到了35亿美元。", "2017年的贸易额是多少？") == "35亿美元"
+
+
+def test_the_lead_threshold_is_the_least_that_keeps_the_leads_precise():
+    right, wrong = (0.9, True), (0.3, False)
+    # Three right leads at 0.9 and one wrong at 0.3: from 0.35 up all shown leads are right.
+    assert least_precise_threshold([right] * 3 + [wrong]) == (0.35, 1.0, 3)
+    # Precise enough from the start: every lead is shown.
+    leads = [right] * 9 + [wrong]
+    assert least_precise_threshold(leads)[0] == 0.05 and 9 / 10 >= MIN_LEAD_PRECISION
+    # Never precise enough: no answer leads.
+    threshold, _, shown = least_precise_threshold([(0.9, False), (0.95, False)])
+    assert (threshold, shown) == (1.0, 0)
 
 
 def test_reference_answers_are_labelled_with_the_kind_their_words_cover_together():
