@@ -36,9 +36,10 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    ``rag-eval`` counts it: on the answerable questions that are answered. The lead
    threshold is the lead model's probability from which an answer leads with its
    likeliest word: the least at which ``MIN_LEAD_PRECISION`` of the leads are right,
-   judged as ``rag-eval`` judges a lead. First of all, on the same split's English and Vietnamese questions, the
-   least weight of BM25's list in retrieval (``HybridRetriever.keyword_floor``) is the one
-   that retrieves the answer of the most; every question of the fit is retrieved with it.
+   judged as ``rag-eval`` judges a lead. First of all, on the same split's English and
+   Vietnamese questions, the least weight of BM25's list in retrieval
+   (``HybridRetriever.keyword_floor``) is the one that retrieves the answer of the most;
+   every question of the fit is retrieved with it.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
@@ -459,20 +460,20 @@ def choose_lead_threshold(
     answered: list, quote_ratio: float, completion_ratio: float, lead_model: Classifier
 ) -> tuple[float, float, float]:
     """The lead model's probability from which an answer leads with its likeliest word
-    (``least_precise_threshold`` of the answers' leads, right as rag-eval's lead_precision
-    judges them), with the precision and share of answers with a lead it gives."""
+    (``lowest_threshold_keeping_precision`` of the answers' leads, right as rag-eval's
+    lead_precision judges them), with the precision and share of answers with a lead it gives."""
     leads = []  # (probability, right) of every answer's likeliest word
     for q, ranked, _, item in answered:
         quotes = quoted(q, ranked, quote_ratio, completion_ratio)[:LEAD_QUOTES]
         fact, probability = likeliest_lead(lead_model, q, quotes)
         if fact:
             leads.append((probability, lead_matches(fact, item)))
-    threshold, precision, shown = least_precise_threshold(leads)
+    threshold, precision, shown = lowest_threshold_keeping_precision(leads)
     return threshold, precision, shown / len(answered)
 
 
-def least_precise_threshold(leads: list[tuple[float, bool]]) -> tuple[float, float, int]:
-    """The least threshold (in steps of 0.05) at which ``MIN_LEAD_PRECISION`` of the
+def lowest_threshold_keeping_precision(leads: list[tuple[float, bool]]) -> tuple[float, float, int]:
+    """The lowest threshold (in steps of 0.05) at which ``MIN_LEAD_PRECISION`` of the
     ``(probability, right)`` leads at or above it are right, their precision and number; 1.0
     (no lead) if none is. A floor, not the most right leads less wrong ones: that count is
     flat over a wide range of thresholds, and which of them it picked changed from fit to fit."""

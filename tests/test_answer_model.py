@@ -47,7 +47,13 @@ from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
-from rag.fit import MIN_LEAD_PRECISION, ask_all, least_precise_threshold, name_changed, without_their_articles
+from rag.fit import (
+    MIN_LEAD_PRECISION,
+    ask_all,
+    lowest_threshold_keeping_precision,
+    name_changed,
+    without_their_articles,
+)
 from rag.ingestion import ingest
 from rag.lexicon import translations
 from rag.settings import Settings
@@ -172,12 +178,12 @@ def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
 def test_the_lead_threshold_is_the_least_that_keeps_the_leads_precise():
     right, wrong = (0.9, True), (0.3, False)
     # Three right leads at 0.9 and one wrong at 0.3: from 0.35 up all shown leads are right.
-    assert least_precise_threshold([right] * 3 + [wrong]) == (0.35, 1.0, 3)
+    assert lowest_threshold_keeping_precision([right] * 3 + [wrong]) == (0.35, 1.0, 3)
     # Precise enough from the start: every lead is shown.
     leads = [right] * 9 + [wrong]
-    assert least_precise_threshold(leads)[0] == 0.05 and 9 / 10 >= MIN_LEAD_PRECISION
+    assert lowest_threshold_keeping_precision(leads)[0] == 0.05 and 9 / 10 >= MIN_LEAD_PRECISION
     # Never precise enough: no answer leads.
-    threshold, _, shown = least_precise_threshold([(0.9, False), (0.95, False)])
+    threshold, _, shown = lowest_threshold_keeping_precision([(0.9, False), (0.95, False)])
     assert (threshold, shown) == (1.0, 0)
 
 
