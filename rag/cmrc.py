@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.chunking import split_sentences
+from rag.store import write_atomic
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cmrc2018"
 SPLITS = ("fit", "calibration", "validation")
@@ -189,10 +190,11 @@ def write_split(
 
 
 def write_if_changed(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` unless it holds it already: a fit or evaluation reading the
-    folder meanwhile never finds a file missing or half written. Returns ``path``."""
+    """Write ``text`` to ``path`` unless it holds it already, and then atomically: a fit or
+    evaluation reading the folder meanwhile never finds a file missing or half written.
+    Returns ``path``."""
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return path
 
 
