@@ -512,13 +512,17 @@ def candidate_sentences(store: ChunkStore, q: Question, contexts: list[Document]
             start, end = spans[i]
             sim = float(vectors[i] @ q.vector)
             # A fragment, or a clause such as "…,他强调;" that introduces a quotation, is
-            # quoted together with the sentence that follows it.
+            # quoted together with the sentence that follows it, and compared as the two
+            # would be embedded together: their vectors weighted by length. (The larger of
+            # the two similarities let a few letters such as "Wow!", whose vector lies near
+            # any English question, carry whatever sentence came next.)
             if position + 1 < len(inside):
                 next_start, next_end = spans[i + 1]
                 introduces = article.body[end - 1] in ";；:：" and article.body[next_start] in "“\"「"
                 if end - start < MIN_QUOTE_CHARS or introduces:
+                    both = (end - start) * vectors[i] + (next_end - next_start) * vectors[i + 1]
+                    sim = float(both @ q.vector / np.linalg.norm(both))
                     end = next_end
-                    sim = max(sim, float(vectors[i + 1] @ q.vector))
             before = article.body[spans[i - 1][0] : spans[i - 1][1]] if i > 0 else ""
             after = article.body[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
             found[(source, start)] = Candidate(

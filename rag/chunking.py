@@ -1,7 +1,9 @@
 """Splitting Chinese text into sentences and sentences into overlapping chunks.
 
 A sentence ends at 。！？； (full-width or ASCII, since the seeds mix both), taking any
-closing quote or bracket with it, or at a line break. A full stop "." never ends a
+closing quote or bracket with it, or at a line break. Punctuation left over after that
+("……如此。”。") ends the sentence before it: alone it would be a "sentence" without words,
+whose embedding lies near any question. A full stop "." never ends a
 sentence, so decimals and Latin abbreviations stay whole, and a chunk boundary only ever
 falls between sentences, so ``22亿美元`` or ``6000 万剂`` cannot be cut.
 
@@ -18,6 +20,7 @@ import re
 from rag.schema import Article, Chunk
 
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)】》\"']*|\n")
+WORD = re.compile(r"\w")
 CLAUSE_END = re.compile(r"[，,、：:]+[”’」』）)】》\"']*|\s+")
 # The default chunk size: a longer sentence would be a chunk of its own, and the model
 # reads only its first 512 tokens anyway.
@@ -47,13 +50,23 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         spans += bounded(text, start, match.end())
         start = match.end()
     spans += bounded(text, start, len(text))
-    stripped = []
+    stripped: list[tuple[int, int]] = []
+    opening = None  # where punctuation before the first sentence starts: that sentence's start
     for begin, end in spans:
         piece = text[begin:end]
         left = len(piece) - len(piece.lstrip())
         right = len(piece.rstrip())
-        if right > left:
-            stripped.append((begin + left, begin + right))
+        if right <= left:
+            continue
+        if WORD.search(piece):
+            stripped.append((begin + left if opening is None else opening, begin + right))
+            opening = None
+        elif stripped:
+            stripped[-1] = (stripped[-1][0], begin + right)
+        elif opening is None:
+            opening = begin + left
+    if opening is not None:  # nothing but punctuation
+        stripped.append((opening, len(text.rstrip())))
     return stripped
 
 

@@ -60,7 +60,7 @@ from rag.settings import Settings
 COLLECTION_PREFIX = "rag_chunks_"
 # How sentences are cut, chunks embedded and files named; an index of another layout is
 # rebuilt by the next ingest (sentence vectors must line up with ``split_sentences``).
-LAYOUT = 3
+LAYOUT = 4
 ADD_BATCH = 1000  # Chroma caps one add; this stays far below the cap
 # The chunks of the last commit that every dense search compares exactly (an upload of a
 # few articles; fetching them costs about 2 ms a question); a larger commit is left to

@@ -33,7 +33,9 @@ from rag.answer_model import (
     BoostedTrees,
     Candidate,
     Question,
+    candidate_sentences,
     coverage,
+    describe_question,
     likeliest_lead,
     number_parts,
     question_weights,
@@ -138,6 +140,26 @@ def test_a_translated_word_is_covered_by_any_of_its_alternatives(other_corpus):
     q = Question(question, "en", np.zeros(1), weights, {"2023"}, {}, [], "", frozenset(), concepts=concepts)
     c = Candidate("marathon.txt", "", "2023年城市马拉松于11月12日在杭州举行。", 0, 22, 0.9, "", 0, 1.0)
     assert coverage(q, c) == 1.0  # every concept the index can hold, in one of its forms
+
+
+def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_path):
+    # "Wow!" ends a sentence of its own and is quoted with the one after it. Compared by the
+    # nearer of the two vectors, the pair was quoted for English questions on anything.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "contest.txt").write_text(
+        "影音创作大赛\nWow! eye Taiwan全民影音创作大赛由新闻局主导，目的在发掘、培植更多影视新秀。", encoding="utf-8"
+    )
+    settings = Settings(data_dir=tmp_path / "index", _env_file=None)
+    assert not ingest([folder], settings=settings, show_progress=False).errors
+    assistant = Assistant.load(settings)
+    store, question = assistant.store, "What colour are juvenile damselfish?"
+    q = describe_question(store, question, question, "en", shipped_model().kinds)
+    pair = next(c for c in candidate_sentences(store, q, assistant.retrieve(question)) if c.start == 0)
+    fragment, sentence = store.sentence_vectors("contest.txt") @ q.vector
+    assert pair.text.startswith("Wow! ") and pair.text.endswith("新秀。")
+    assert fragment > sentence  # the exclamation alone lies nearer the question than the text
+    assert sentence < pair.similarity < (sentence + fragment) / 2  # weighed by its few letters
 
 
 def test_kinds_of_words_come_from_tags_and_patterns():

@@ -26,6 +26,19 @@ def test_sentence_ends_with_closing_quotes_and_ascii_semicolon():
     ]
 
 
+def test_punctuation_left_after_a_sentence_end_is_not_a_sentence_of_its_own():
+    # Embedded alone, a "sentence" of punctuation lay near any question and was quoted for
+    # English questions on a passage about something else.
+    text = "“其敬惜字纸如此。”。有些塔龛中供奉仓颉、文昌等神位。\n。\n”开头的引号留在句中。"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "“其敬惜字纸如此。”。",
+        "有些塔龛中供奉仓颉、文昌等神位。\n。",
+        "”开头的引号留在句中。",
+    ]
+    opening = "。”这是第一句。"
+    assert [opening[s:e] for s, e in split_sentences(opening)] == [opening]
+
+
 def test_decimal_points_do_not_end_sentences():
     text = "俄罗斯对越南出口额为8.28亿美元。越南企业签署了购买 6000 万剂 Sputnik 疫苗的合同。"
     assert [text[s:e] for s, e in split_sentences(text)] == [
