@@ -468,15 +468,17 @@ def describe_question(
     vector: np.ndarray | None = None,
 ) -> Question:
     """What the features need of a question, against ``store``'s index; ``vector`` is its
-    embedding if already known (the fit describes each question again for a smaller index)."""
+    embedding if already known (the fit describes each question again for a smaller index).
+    Its words are those of ``question``, what is asked now: a follow-up's ``search_text``
+    also holds the earlier question, whose words would favour the sentences restating it."""
     if vector is None:
         vector = np.asarray(store.embeddings.embed_query(search_text))
         if search_text != question and len(tokenize(question)) >= 3:
             # A rewritten follow-up carries the earlier question too; what is asked now counts
             # as much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
             vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
-    groups = translations(search_text, language, store.keyword.vocabulary)
-    weights, concepts = question_weights(store, search_text, groups)
+    groups = translations(question, language, store.keyword.vocabulary)
+    weights, concepts = question_weights(store, question, groups)
     wording = question if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(

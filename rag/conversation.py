@@ -2,8 +2,8 @@
 
 Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
 "那2016年呢？" after "2017年的出口额是多少？" becomes "2016年的出口额是多少？", and
-"他是哪一年出生的？" names the person the previous turn was about and is searched together
-with the previous question. With an LLM, a condense-question step does the same
+"他是哪一年出生的？" is searched with the person the previous turn was about and with the
+previous question. With an LLM, a condense-question step does the same
 (``rag.generation``).
 """
 
@@ -67,9 +67,10 @@ def is_followup(question: str, language: str) -> bool:
 class Resolved:
     """A question made self-contained against the conversation."""
 
-    question: str  # what is asked now, its elided year or "he" filled in: it decides the
-    # kind of answer, the numbers it must state and the words it must add
-    search: str  # what is retrieved: with the previous question if it leans on that
+    question: str  # what is asked now, its elided year filled in: it decides the kind of
+    # answer, the numbers it must state and the words it must cover and add
+    search: str  # what is retrieved: with the previous question and the person "he" is,
+    # if it leans on them
 
 
 def resolve_followup(question: str, history: list[Turn]) -> Resolved:
@@ -77,8 +78,10 @@ def resolve_followup(question: str, history: list[Turn]) -> Resolved:
 
     A question that names a new year in an elliptical way becomes the previous question
     with that year swapped in; one that says "the year before/after" shifts the previous
-    year. "他/he/ông ấy" becomes the person the previous turn was about. Any follow-up but
-    the first kind is searched together with the previous question.
+    year. Any other follow-up is searched together with the previous question, "他/he/ông
+    ấy" as the person the previous turn was about; what it asks stays its own words. (With
+    the name or the earlier question among them, the sentence that names the speaker
+    outranked the one stating what was said: "他说2019年前9个月…是多少？")
     """
     if not history:
         return Resolved(question, question)
@@ -102,6 +105,7 @@ def resolve_followup(question: str, history: list[Turn]) -> Resolved:
     # carries over ("张伟和谁会谈了？" → "他还去了哪里？"), else the one its answer names
     # ("Who is the consul general?" → "When did he speak?").
     person = person_named(previous) or person_named(history[-1][1])
+    searched = question
     if person and PERSONAL_PRONOUN[language].search(question):
-        question = PERSONAL_PRONOUN[language].sub(person, question, count=1)
-    return Resolved(question, f"{previous} {question}")
+        searched = PERSONAL_PRONOUN[language].sub(person, question, count=1)
+    return Resolved(question, f"{previous} {searched}")

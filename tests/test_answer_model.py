@@ -162,6 +162,23 @@ def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_pat
     assert sentence < pair.similarity < (sentence + fragment) / 2  # weighed by its few letters
 
 
+def test_a_follow_up_is_answered_by_what_was_said_not_by_the_earlier_question(tmp_path):
+    # Searched with the earlier question and the name, the follow-up once counted their
+    # words as its own: the sentence naming the speaker covered them, what he said did not,
+    # and the question was refused while quoting its answer.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "transport.txt").write_text(
+        "市交通局召开年度发布会\n今年全市交通工作的重点是缓解早晚高峰的道路拥堵。明年全市将新开通地铁线路3条。"
+        "市交通局局长王建国在12月3日举行的年度发布会上如是表示。公交票价保持不变。", encoding="utf-8"
+    )
+    settings = Settings(data_dir=tmp_path / "index", _env_file=None)
+    assert not ingest([folder], settings=settings, show_progress=False).errors
+    history = [("谁是市交通局局长？", "王建国。")]
+    answer = Assistant.load(settings).ask("他认为今年最要紧的是什么？", history=history)
+    assert not answer.refused and answer.citations[0].quote == "今年全市交通工作的重点是缓解早晚高峰的道路拥堵。"
+
+
 def test_kinds_of_words_come_from_tags_and_patterns():
     found = kind_words("2017年双边贸易额达到了35亿美元，共6000 万剂疫苗，增长12.5%，代表德米特里•马卡罗夫在上海表示")
     assert ("time", "2017年") in found
