@@ -95,6 +95,7 @@ class Question:
     bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
     across_articles: bool = False  # asks what several articles say ("哪几篇报道提到…")
     unknown_name_share: float = 0.0  # share of its Chinese proper nouns that no chunk has
+    context: str = ""  # what the conversation said before it: a follow-up's search text
     # What coverage counts: each of its words, or for a translated word the alternatives
     # it translates to (a sentence needs one), with the IDF of the commonest. By default,
     # each word of ``weights`` alone.
@@ -106,8 +107,9 @@ class Question:
 
     @property
     def asked(self) -> str:
-        """What an answer must add to: the question as typed and its Chinese wording."""
-        return self.text + "\n" + self.wording
+        """What an answer must add to: the question as typed, its Chinese wording and what the
+        conversation said before it (the person "他" is names no answer to "他会见了谁？")."""
+        return "\n".join((self.text, self.wording, self.context))
 
 
 @lru_cache(maxsize=50_000)  # each sentence and title is compared by two features, question after question
@@ -494,6 +496,7 @@ def describe_question(
         bigrams=character_bigrams(wording),
         across_articles=asks_across_articles(question, language),
         concepts=concepts,
+        context=search_text if search_text != question else "",
     )
 
 

@@ -91,8 +91,9 @@ def extractive_answer(
     ``question`` is what is asked now, which decides what kind of answer is asked for and
     the words an answer covers (a follow-up's elided year filled in:
     ``rag.conversation.Resolved``); ``search_text`` is what was retrieved, with the
-    previous question and the person "he" is if the follow-up leans on them. ``parts`` are the parts of a question that asks several things, each with
-    its search text and its own passages.
+    previous question and the person "he" is if the follow-up leans on them. ``parts``
+    are the parts of a question that asks several things, each with its search text and
+    its own passages.
     """
     model = model or shipped_model()
     messages = MESSAGES[language]

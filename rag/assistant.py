@@ -155,7 +155,7 @@ class Assistant:
         else:
             resolved = resolve_followup(question, history)
             search_text = resolved.search
-            answer_from = partial(self._extract, resolved.question, search_text, language, k)
+            answer_from = partial(self._extract, resolved.question, search_text, language, k, history)
         yield from self._from_newest_generation(search_text, k, answer_from)
 
     def _from_newest_generation(
@@ -174,14 +174,16 @@ class Assistant:
                     raise
 
     def _extract(
-        self, question: str, search_text: str, language: str, k: int | None, contexts: list[Document]
+        self, question: str, search_text: str, language: str, k: int | None, history: list[Turn],
+        contexts: list[Document],
     ) -> Iterator[str | Answer]:
-        parts, previous = [], None
+        parts, before = [], history
         for part in question_parts(question, language):
-            # A part that leans on the one before ("…捐了多少剂？什么时候捐的？") is searched with it.
-            resolved = resolve_followup(part, [(previous, "")] if previous else [])
+            # The first part leans on the conversation, each later one on the part before it
+            # ("…捐了多少剂？什么时候捐的？"), its "他" on the person that part was searched with.
+            resolved = resolve_followup(part, before)
             parts.append((resolved.question, resolved.search, self.retrieve(resolved.search, k)))
-            previous = part
+            before = [(part, resolved.search)]
         answer = extractive_answer(self.store, question, search_text, language, contexts, parts=parts)
         answer = verify_citations(answer, self.store)
         yield from answer.text.splitlines(keepends=True)

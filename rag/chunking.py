@@ -3,9 +3,9 @@
 A sentence ends at 。！？； (full-width or ASCII, since the seeds mix both), taking any
 closing quote or bracket with it, or at a line break. Punctuation left over after that
 ("……如此。”。") ends the sentence before it: alone it would be a "sentence" without words,
-whose embedding lies near any question. A full stop "." never ends a
-sentence, so decimals and Latin abbreviations stay whole, and a chunk boundary only ever
-falls between sentences, so ``22亿美元`` or ``6000 万剂`` cannot be cut.
+whose embedding lies near any question. A full stop "." never ends a sentence, so
+decimals and Latin abbreviations stay whole, and a chunk boundary only ever falls between
+sentences, so ``22亿美元`` or ``6000 万剂`` cannot be cut.
 
 A "sentence" longer than ``MAX_SENTENCE_CHARS`` (a table row, a run-on list, a page
 without punctuation) is cut after clause punctuation (，、：), then at a space, then at
@@ -43,31 +43,36 @@ def bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` spans of the sentences of ``text``, without surrounding spaces."""
+    """Return ``(start, end)`` spans of the sentences of ``text``, without surrounding spaces.
+
+    A piece without letters or digits is no sentence: it ends the sentence before it on its
+    line ("…如此。”。"), or opens the one after it ("。”这是…"), within ``MAX_SENTENCE_CHARS``;
+    else (a line of "=====") it is left out. Text of nothing but punctuation is one span."""
     spans = []
     start = 0
     for match in SENTENCE_END.finditer(text):
         spans += bounded(text, start, match.end())
         start = match.end()
     spans += bounded(text, start, len(text))
-    stripped: list[tuple[int, int]] = []
-    opening = None  # where punctuation before the first sentence starts: that sentence's start
+    pieces = []
     for begin, end in spans:
         piece = text[begin:end]
-        left = len(piece) - len(piece.lstrip())
-        right = len(piece.rstrip())
-        if right <= left:
-            continue
-        if WORD.search(piece):
-            stripped.append((begin + left if opening is None else opening, begin + right))
+        left, right = len(piece) - len(piece.lstrip()), len(piece.rstrip())
+        if right > left:
+            pieces.append((begin + left, begin + right))
+    stripped: list[tuple[int, int]] = []
+    opening = None  # punctuation on the line of the next sentence, before it
+    for begin, end in pieces:
+        if WORD.search(text, begin, end):
+            if opening is not None and "\n" not in text[opening:begin] and end - opening <= MAX_SENTENCE_CHARS:
+                begin = opening
+            stripped.append((begin, end))
             opening = None
-        elif stripped:
-            stripped[-1] = (stripped[-1][0], begin + right)
-        elif opening is None:
-            opening = begin + left
-    if opening is not None:  # nothing but punctuation
-        stripped.append((opening, len(text.rstrip())))
-    return stripped
+        elif stripped and "\n" not in text[stripped[-1][1] : begin] and end - stripped[-1][0] <= MAX_SENTENCE_CHARS:
+            stripped[-1] = (stripped[-1][0], end)
+        elif opening is None or "\n" in text[opening:begin]:
+            opening = begin
+    return stripped or pieces
 
 
 def chunk_article(article: Article, size: int, overlap: int) -> list[Chunk]:

@@ -1,10 +1,9 @@
 """Conversation: the question's language, and follow-ups resolved against the history.
 
-Offline, an elliptical or pronoun-led question is rewritten with the earlier turn's subject:
-"那2016年呢？" after "2017年的出口额是多少？" becomes "2016年的出口额是多少？", and
+Offline, an elliptical question is rewritten with the earlier turn's subject: "那2016年呢？"
+after "2017年的出口额是多少？" becomes "2016年的出口额是多少？"; a pronoun-led one such as
 "他是哪一年出生的？" is searched with the person the previous turn was about and with the
-previous question. With an LLM, a condense-question step does the same
-(``rag.generation``).
+previous question. With an LLM, a condense-question step does the same (``rag.generation``).
 """
 
 from __future__ import annotations
@@ -65,7 +64,7 @@ def is_followup(question: str, language: str) -> bool:
 
 @dataclass(frozen=True)
 class Resolved:
-    """A question made self-contained against the conversation."""
+    """A question read against the conversation: what it asks, and what to search for it."""
 
     question: str  # what is asked now, its elided year filled in: it decides the kind of
     # answer, the numbers it must state and the words it must cover and add
@@ -74,7 +73,7 @@ class Resolved:
 
 
 def resolve_followup(question: str, history: list[Turn]) -> Resolved:
-    """The question made self-contained with the subject of the earlier turns.
+    """The question read against the subject of the earlier turns.
 
     A question that names a new year in an elliptical way becomes the previous question
     with that year swapped in; one that says "the year before/after" shifts the previous

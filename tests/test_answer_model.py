@@ -47,6 +47,7 @@ from rag.answer_model import (
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
 from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
+from rag.conversation import resolve_followup
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
 from rag.fit import (
@@ -162,21 +163,44 @@ def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_pat
     assert sentence < pair.similarity < (sentence + fragment) / 2  # weighed by its few letters
 
 
-def test_a_follow_up_is_answered_by_what_was_said_not_by_the_earlier_question(tmp_path):
+TRANSPORT = (
+    "市交通局召开年度发布会\n今年全市交通工作的重点是缓解早晚高峰的道路拥堵。明年全市将新开通地铁线路3条。"
+    "市交通局局长王建国在12月3日举行的年度发布会上如是表示。王建国昨天还会见了副市长李明。公交票价保持不变。"
+)
+ABOUT_THE_DIRECTOR = [("谁是市交通局局长？", "王建国。")]
+
+
+@pytest.fixture(scope="module")
+def transport_settings(tmp_path_factory) -> Settings:
+    folder = tmp_path_factory.mktemp("transport")
+    (folder / "docs").mkdir()
+    (folder / "docs" / "transport.txt").write_text(TRANSPORT, encoding="utf-8")
+    settings = Settings(data_dir=folder / "index", _env_file=None)
+    assert not ingest([folder / "docs"], settings=settings, show_progress=False).errors
+    return settings
+
+
+def test_a_follow_up_is_answered_by_what_was_said_not_by_the_earlier_question(transport_settings):
     # Searched with the earlier question and the name, the follow-up once counted their
     # words as its own: the sentence naming the speaker covered them, what he said did not,
     # and the question was refused while quoting its answer.
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "transport.txt").write_text(
-        "市交通局召开年度发布会\n今年全市交通工作的重点是缓解早晚高峰的道路拥堵。明年全市将新开通地铁线路3条。"
-        "市交通局局长王建国在12月3日举行的年度发布会上如是表示。公交票价保持不变。", encoding="utf-8"
-    )
-    settings = Settings(data_dir=tmp_path / "index", _env_file=None)
-    assert not ingest([folder], settings=settings, show_progress=False).errors
-    history = [("谁是市交通局局长？", "王建国。")]
-    answer = Assistant.load(settings).ask("他认为今年最要紧的是什么？", history=history)
+    answer = Assistant.load(transport_settings).ask("他认为今年最要紧的是什么？", history=ABOUT_THE_DIRECTOR)
     assert not answer.refused and answer.citations[0].quote == "今年全市交通工作的重点是缓解早晚高峰的道路拥堵。"
+
+
+def test_the_person_he_is_is_no_answer_a_sentence_adds(transport_settings):
+    store = Assistant.load(transport_settings).store
+    resolved = resolve_followup("他会见了谁？", ABOUT_THE_DIRECTOR)
+    q = describe_question(store, resolved.question, resolved.search, "zh", shipped_model().kinds)
+    assert kinds_not_in("王建国昨天还会见了副市长李明。", q.asked)["person"] == ["李明"]
+
+
+def test_each_part_of_a_compound_follow_up_is_searched_with_the_person_he_is(transport_settings, monkeypatch):
+    assistant = Assistant.load(transport_settings)
+    searched, retrieve = [], assistant.retrieve
+    monkeypatch.setattr(assistant, "retrieve", lambda text, k=None: searched.append(text) or retrieve(text, k))
+    assistant.ask("他认为今年最要紧的是什么？他昨天会见了谁？", history=ABOUT_THE_DIRECTOR)
+    assert len(searched) == 3 and all("王建国" in text for text in searched)  # the whole, then each part
 
 
 def test_kinds_of_words_come_from_tags_and_patterns():
@@ -324,6 +348,7 @@ def test_a_question_across_articles_quotes_every_article_that_answers_it(seed_st
         "Kim ngạch thương mại Việt–Nga năm 2016 và năm 2017 là bao nhiêu?",
     ],
 )
+@pytest.mark.usefixtures("every_likeliest_word_leads")
 def test_a_question_on_two_years_quotes_each_years_figure(seed_store, seed_settings, question):
     # The best sentence gives 2017's figure and names "2016年10月" for another matter.
     answer = Assistant(seed_store, seed_settings).ask(question)

@@ -29,14 +29,18 @@ def test_sentence_ends_with_closing_quotes_and_ascii_semicolon():
 def test_punctuation_left_after_a_sentence_end_is_not_a_sentence_of_its_own():
     # Embedded alone, a "sentence" of punctuation lay near any question and was quoted for
     # English questions on a passage about something else.
-    text = "“其敬惜字纸如此。”。有些塔龛中供奉仓颉、文昌等神位。\n。\n”开头的引号留在句中。"
+    text = "“其敬惜字纸如此。”。有些塔龛中供奉仓颉、文昌等神位。\n=====\n。”开头的引号留在句中。"
     assert [text[s:e] for s, e in split_sentences(text)] == [
         "“其敬惜字纸如此。”。",
-        "有些塔龛中供奉仓颉、文昌等神位。\n。",
-        "”开头的引号留在句中。",
+        "有些塔龛中供奉仓颉、文昌等神位。",  # a line of its own is no part of a sentence
+        "。”开头的引号留在句中。",
     ]
-    opening = "。”这是第一句。"
-    assert [opening[s:e] for s, e in split_sentences(opening)] == [opening]
+    assert split_sentences("。。。") == [(0, 3)]  # nothing else to keep
+
+
+def test_punctuation_joins_a_sentence_only_within_the_sentence_length_bound():
+    for text in ("正文。" + "=" * 1000, "=" * 1000 + "正文。", "…" * 1000 + "正文。", "甲" * 195 + "。" + "！" * 10):
+        assert max(e - s for s, e in split_sentences(text)) <= MAX_SENTENCE_CHARS
 
 
 def test_decimal_points_do_not_end_sentences():

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from rag import Assistant, answering
-from rag.answer_model import shipped_model
+from rag import Assistant
 from rag.figures import question_numbers, read_out, states
 
 
@@ -42,11 +39,8 @@ def test_figures_and_dates_are_read_out_with_the_chinese_beside_them(fact, engli
     assert read_out(fact, "zh") == fact
 
 
-def test_an_english_or_vietnamese_answer_leads_with_the_figure_in_its_language(seed_store, seed_settings, monkeypatch):
-    # Whether an answer leads with a word is the fitted lead model's call (its threshold is
-    # tested with the model); this is how the word reads once it does.
-    model = replace(shipped_model(), lead_threshold=0.5)
-    monkeypatch.setattr(answering, "shipped_model", lambda: model)
+@pytest.mark.usefixtures("every_likeliest_word_leads")
+def test_an_english_or_vietnamese_answer_leads_with_the_figure_in_its_language(seed_store, seed_settings):
     bot = Assistant(seed_store, seed_settings)
     english = bot.ask("How much was Vietnam–Russia trade in 2017?")
     assert english.text.splitlines()[0] == "According to the articles: US$3.5 billion (35亿美元)"
