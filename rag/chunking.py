@@ -60,15 +60,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         left, right = len(piece) - len(piece.lstrip()), len(piece.rstrip())
         if right > left:
             pieces.append((begin + left, begin + right))
+
+    def one_sentence(begin: int, end: int) -> bool:  # a piece holds no line break
+        return "\n" not in text[begin:end] and end - begin <= MAX_SENTENCE_CHARS
+
     stripped: list[tuple[int, int]] = []
     opening = None  # punctuation on the line of the next sentence, before it
     for begin, end in pieces:
         if WORD.search(text, begin, end):
-            if opening is not None and "\n" not in text[opening:begin] and end - opening <= MAX_SENTENCE_CHARS:
+            if opening is not None and one_sentence(opening, end):
                 begin = opening
             stripped.append((begin, end))
             opening = None
-        elif stripped and "\n" not in text[stripped[-1][1] : begin] and end - stripped[-1][0] <= MAX_SENTENCE_CHARS:
+        elif stripped and one_sentence(stripped[-1][0], end):
             stripped[-1] = (stripped[-1][0], end)
         elif opening is None or "\n" in text[opening:begin]:
             opening = begin

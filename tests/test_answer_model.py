@@ -7,6 +7,7 @@ import json
 import math
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,14 +77,19 @@ ARTICLES = {
 }
 
 
+def indexed(folder: Path, articles: dict[str, str]) -> Settings:
+    """Settings of an index of ``articles`` (file name -> text), written and ingested in ``folder``."""
+    (folder / "docs").mkdir()
+    for name, text in articles.items():
+        (folder / "docs" / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=folder / "index", _env_file=None)
+    assert not ingest([folder / "docs"], settings=settings, show_progress=False).errors
+    return settings
+
+
 @pytest.fixture(scope="module")
 def other_corpus(tmp_path_factory) -> Assistant:
-    folder = tmp_path_factory.mktemp("other-corpus")
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings(data_dir=folder / "index", _env_file=None)
-    assert not ingest([folder], settings=settings, show_progress=False).errors
-    return Assistant.load(settings)
+    return Assistant.load(indexed(tmp_path_factory.mktemp("other-corpus"), ARTICLES))
 
 
 @pytest.mark.parametrize(
@@ -146,14 +152,8 @@ def test_a_translated_word_is_covered_by_any_of_its_alternatives(other_corpus):
 def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_path):
     # "Wow!" ends a sentence of its own and is quoted with the one after it. Compared by the
     # nearer of the two vectors, the pair was quoted for English questions on anything.
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "contest.txt").write_text(
-        "影音创作大赛\nWow! eye Taiwan全民影音创作大赛由新闻局主导，目的在发掘、培植更多影视新秀。", encoding="utf-8"
-    )
-    settings = Settings(data_dir=tmp_path / "index", _env_file=None)
-    assert not ingest([folder], settings=settings, show_progress=False).errors
-    assistant = Assistant.load(settings)
+    contest = "影音创作大赛\nWow! eye Taiwan全民影音创作大赛由新闻局主导，目的在发掘、培植更多影视新秀。"
+    assistant = Assistant.load(indexed(tmp_path, {"contest.txt": contest}))
     store, question = assistant.store, "What colour are juvenile damselfish?"
     q = describe_question(store, question, question, "en", shipped_model().kinds)
     pair = next(c for c in candidate_sentences(store, q, assistant.retrieve(question)) if c.start == 0)
@@ -172,12 +172,7 @@ ABOUT_THE_DIRECTOR = [("谁是市交通局局长？", "王建国。")]
 
 @pytest.fixture(scope="module")
 def transport_settings(tmp_path_factory) -> Settings:
-    folder = tmp_path_factory.mktemp("transport")
-    (folder / "docs").mkdir()
-    (folder / "docs" / "transport.txt").write_text(TRANSPORT, encoding="utf-8")
-    settings = Settings(data_dir=folder / "index", _env_file=None)
-    assert not ingest([folder / "docs"], settings=settings, show_progress=False).errors
-    return settings
+    return indexed(tmp_path_factory.mktemp("transport"), {"transport.txt": TRANSPORT})
 
 
 def test_a_follow_up_is_answered_by_what_was_said_not_by_the_earlier_question(transport_settings):
