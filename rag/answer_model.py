@@ -22,7 +22,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -447,6 +447,8 @@ def question_weights(
     known = {word: store.keyword.specificity(word) for word in words}
     rarest = store.keyword.rarest_specificity
     weights = {word: w or (rarest if word in content else 0.0) for word, w in known.items()}
+    for word in translated - store.keyword.vocabulary:  # a name the passages spell (司马晏)
+        weights[word] = max((store.keyword.specificity(part) for part in tokenize(word)), default=0.0) or rarest
     concepts = {(word,): weights[word] for word in words - translated}
     # A concept is as common as its commonest rendering: "Russia" as 俄罗斯, not 俄国.
     concepts |= {group: min(weights[word] for word in group) for group in groups}
@@ -467,10 +469,13 @@ def describe_question(
     search_text: str,
     language: str,
     kinds_classifier: dict,
+    passages: Sequence[str] = (),
     vector: np.ndarray | None = None,
 ) -> Question:
-    """What the features need of a question, against ``store``'s index; ``vector`` is its
-    embedding if already known (the fit describes each question again for a smaller index).
+    """What the features need of a question, against ``store``'s index and the ``passages``
+    retrieved for it (where an English or Vietnamese question's names are also read:
+    ``rag.lexicon.translations``); ``vector`` is its embedding if already known (the fit
+    describes each question again for a smaller index).
     Its words are those of ``question``, what is asked now: a follow-up's ``search_text``
     also holds the earlier question, whose words would favour the sentences restating it."""
     if vector is None:
@@ -479,7 +484,7 @@ def describe_question(
             # A rewritten follow-up carries the earlier question too; what is asked now counts
             # as much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
             vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
-    groups = translations(question, language, store.keyword.vocabulary)
+    groups = translations(question, language, store.keyword.vocabulary, passages)
     weights, concepts = question_weights(store, question, groups)
     wording = question if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
@@ -658,7 +663,7 @@ def answering_parts(
     answerable."""
     found = []
     for part, search_text, contexts in parts:
-        q = describe_question(store, part, search_text, language, model.kinds)
+        q = describe_question(store, part, search_text, language, model.kinds, [d.page_content for d in contexts])
         ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
         if ranked and not model.refuses(q, answerable):
             found.append((ranked[0], confident_lead(model, q, ranked[:1])))

@@ -97,7 +97,7 @@ def extractive_answer(
     """
     model = model or shipped_model()
     messages = MESSAGES[language]
-    q = describe_question(store, question, search_text, language, model.kinds)
+    q = describe_question(store, question, search_text, language, model.kinds, [d.page_content for d in contexts])
     ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
     answered_parts = answering_parts(model, store, language, list(parts))
     if not ranked and not answered_parts:

@@ -184,7 +184,7 @@ def without_their_articles(asked: list[Asked], store: ChunkStore, kinds: dict) -
         left_out = {cid for source in a.item.sources for cid in store.records.get(source, {}).get("chunk_ids", [])}
         lacking = copy.copy(store)
         lacking.keyword = keywords_without(store.keyword, left_out)
-        q = describe_question(lacking, a.item.question, a.item.question, a.item.lang, kinds, a.question.vector)
+        q = describe_question(lacking, a.item.question, a.item.question, a.item.lang, kinds, [c.text for c in rest], a.question.vector)
         new_rank = {rank: n for n, rank in enumerate(sorted({c.chunk_rank for c in rest}))}
         rest = [replace(c, chunk_rank=new_rank[c.chunk_rank]) for c in rest]
         add_features(q, rest)
@@ -262,7 +262,7 @@ def ask_all(store: ChunkStore, items: list[QAItem], kinds: dict, top_k: int, key
     for item in items:
         resolved = resolve_followup(item.question, item.history)
         contexts = retriever.search(resolved.search, top_k)
-        q = describe_question(store, resolved.question, resolved.search, item.lang, kinds)
+        q = describe_question(store, resolved.question, resolved.search, item.lang, kinds, [d.page_content for d in contexts])
         candidates = candidate_sentences(store, q, contexts)
         if not candidates:
             continue

@@ -24,15 +24,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 from cn2vn import cn2vn
 
 from rag.shared_cache import built_once
 
-# A run of capitalised words: "Ukraine", "General Secretary To Lam", "Ho Chi Minh City".
-NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+# Any capital letter of the Latin alphabets: Vietnamese names start with Đ, Ư, Ô too.
+CAPITAL = "[" + "".join(chr(code) for code in range(ord("A"), 0x1F00) if chr(code).isupper()) + "]"
+# A run of capitalised words: "Ukraine", "General Secretary To Lam", "Ho Chi Minh City", "Lý Thành Đống".
+NAME = re.compile(rf"\b{CAPITAL}[\w'’-]*(?:\s+{CAPITAL}[\w'’-]*)*")
 # Capitalised only because they open the question.
 OPENERS = frozenset(
     "What When Where Who Whom Whose Which Why How On In At By For From To Did Does Do Is Are Was Were "
@@ -54,6 +56,7 @@ VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 Entries = list[tuple[str, list[str]]]
 
@@ -138,6 +141,18 @@ def pinyin_syllables_of(name: str) -> list[str]:
             return []
         syllables.extend(split)
     return syllables
+
+
+def pinyin_runs(name: str) -> list[list[str]]:
+    """The syllables of each run of words in pinyin of a name: "Dashadong Station" → [da sha
+    dong]; "Sima Yan" → [si ma yan]."""
+    runs: list[list[str]] = [[]]
+    for word in name.split():
+        syllables = pinyin_syllables_of(word)
+        runs[-1].extend(syllables)
+        if not syllables and runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
 
 
 @lru_cache(maxsize=4096)
@@ -235,31 +250,75 @@ def pinyin_pairs(vocabulary: frozenset[str]) -> frozenset[tuple[str, str]]:
     return frozenset(pair for reading in readings_table(vocabulary, pinyin_reading) for pair in zip(reading, reading[1:]))
 
 
-def read_as_chinese(syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str]) -> list[list[str]]:
-    """The words of the index whose reading (as ``read`` gives it) runs of ``syllables``
-    spell: for each run, all it spells."""
-    readings = readings_table(vocabulary, read)
-    found: list[list[str]] = []
-    for n in (4, 3, 2):  # single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥
-        for i in range(len(syllables) - n + 1):
-            found.append(sorted(readings.get(tuple(syllables[i : i + n]), ())))
+@lru_cache(maxsize=20_000)
+def character_reading(character: str, read: Callable[[str], str]) -> str:
+    return read(character)
+
+
+def spelled_runs(
+    passages: Sequence[str], runs: set[tuple[str, ...]], read: Callable[[str], str]
+) -> dict[tuple[str, ...], set[str]]:
+    """The strings of two to four Chinese characters in ``passages`` whose characters, each
+    read by ``read``, spell one of ``runs``. jieba cuts a rare name into pieces (司马晏 as
+    司马 and 晏), so the index has no word for it; the passages still write it whole."""
+    found: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    lengths = {len(run) for run in runs}
+    for text in passages:
+        for match in CJK_RUN.finditer(text):
+            chars = match.group()
+            readings = [character_reading(char, read) for char in chars]
+            for n in lengths:
+                for i in range(len(chars) - n + 1):
+                    if (reading := tuple(readings[i : i + n])) in runs:
+                        found[reading].add(chars[i : i + n])
     return found
 
 
-def translations(question: str, language: str, vocabulary: frozenset[str]) -> list[tuple[str, ...]]:
+def read_as_chinese(
+    syllables: list[str], vocabulary: frozenset[str], read: Callable[[str], str], passages: Sequence[str] = ()
+) -> list[list[str]]:
+    """The words of the index, and the strings of ``passages``, whose reading (as ``read``
+    gives it) runs of ``syllables`` spell: for each run, all it spells. A run inside a longer
+    one that spells something is one name, not a word of its own: "Nguyen Phu Trong" is
+    阮富仲, and the passages' 阮富 and 富仲 are not counted again."""
+    readings = readings_table(vocabulary, read)
+    # Single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥.
+    spans = [(i, i + n) for n in (4, 3, 2) for i in range(len(syllables) - n + 1)]
+    spelled = spelled_runs(passages, {tuple(syllables[i:j]) for i, j in spans}, read)
+    found: list[list[str]] = []
+    read_spans: list[tuple[int, int]] = []
+    for i, j in spans:
+        if any(start <= i and j <= end for start, end in read_spans):
+            continue
+        run = tuple(syllables[i:j])
+        if words := sorted(readings.get(run, frozenset()) | spelled.get(run, set())):
+            found.append(words)
+            read_spans.append((i, j))
+    return found
+
+
+def translations(
+    question: str, language: str, vocabulary: frozenset[str], passages: Sequence[str] = ()
+) -> list[tuple[str, ...]]:
     """The index's Chinese words that an English or Vietnamese question's words translate to,
     grouped by what they translate: one word, pair of words, name or run of syllables gives
     one group of alternatives ("Russia" → 俄国, 俄罗斯), of which a sentence needs only one.
+    Names are also read in ``passages`` (the retrieved text), which write whole the rare
+    names the index only has in pieces; other words are not: any two syllables of a sentence
+    ("tại Thành": 在圣) are read in some passage.
 
     Example: "Chủ tịch nước sang Nga khi nào?" → (主席,) (if the index has it).
     """
     groups: list[list[str]] = []
     if language == "vi":
         groups += read_as_chinese(syllables_in(question, toneless), vocabulary, vietnamese_reading)
+        for name in names_in(question):  # "Lý Thành Đống" → 李成栋, which jieba cut in pieces
+            groups += read_as_chinese(syllables_in(name, toneless), vocabulary, vietnamese_reading, passages)
     elif language == "en":
         for name in names_in(question):  # "Nguyen Du" → 阮攸, "Xu Shen" → 许慎
-            groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading)
-            groups += read_as_chinese(pinyin_syllables_of(name), vocabulary, pinyin_reading)
+            groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading, passages)
+            for run in pinyin_runs(name):
+                groups += read_as_chinese(run, vocabulary, pinyin_reading, passages)
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())
         for pair in zip(words, words[1:]):

@@ -149,6 +149,22 @@ def test_a_translated_word_is_covered_by_any_of_its_alternatives(other_corpus):
     assert coverage(q, c) == 1.0  # every concept the index can hold, in one of its forms
 
 
+def test_a_name_the_index_has_only_in_pieces_counts_as_read_in_the_passages(tmp_path):
+    # jieba cuts the rare 司马晏 into pieces: no index word reads "si ma yan", yet the retrieved
+    # passage writes it, and the sentence naming him covers the question's name.
+    jin = "晋朝宗室\n司马晏为人恭愿，才能在武帝诸子中最劣。永嘉五年，他在洛阳遇害。"
+    assistant = Assistant.load(indexed(tmp_path, {"jin.txt": jin}))
+    store, question = assistant.store, "What was Sima Yan like?"
+    assert "司马晏" not in store.keyword.vocabulary
+    passages = [doc.page_content for doc in assistant.retrieve(question)]
+    q = describe_question(store, question, question, "en", shipped_model().kinds, passages)
+    name = next(group for group in q.concepts if "司马晏" in group)
+    assert q.concepts[name] > 0
+    named = Candidate("jin.txt", "", "司马晏为人恭愿，才能在武帝诸子中最劣。", 0, 20, 0.9, "", 0, 1.0)
+    unnamed = replace(named, text="永嘉五年，他在洛阳遇害。")
+    assert coverage(q, named) >= q.concepts[name] / sum(q.concepts.values()) > coverage(q, unnamed)
+
+
 def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_path):
     # "Wow!" ends a sentence of its own and is quoted with the one after it. Compared by the
     # nearer of the two vectors, the pair was quoted for English questions on anything.

@@ -217,7 +217,10 @@ def dev_metrics(seed_settings):
     return seed_set_metrics(QA_SET, seed_settings)
 
 
-CMRC_SLICE_PASSAGES = 30  # of the validation split, which neither the fit nor the thresholds saw
+# Of the validation split, which neither the fit nor the thresholds saw. 30 passages (88
+# answerable items, about 110 quotes) measured quote precision from 0.73 to 0.79 for two
+# fits that differ by 0.02 on the whole split: too few for a floor near the measurement.
+CMRC_SLICE_PASSAGES = 100
 
 
 @pytest.fixture(scope="module")
@@ -234,18 +237,17 @@ def cmrc_slice_metrics(tmp_path_factory):
 
 
 def test_quality_gate_on_text_nobody_here_wrote(cmrc_slice_metrics):
-    """A change that only helps the seed articles shows up here as a failure. Floors a little
-    below the last measurement of this slice (88 answerable items: answer 0.78, false
-    refusals 0.057, quote precision 0.755; refused: 3 of 12 questions whose answer sentence
-    was deleted, 15 of 21 whose passage is left out of the corpus); raise them as the
-    answers improve."""
+    """A change that only helps the seed articles shows up here as a failure. Floors about
+    1.5 standard errors below the last measurement of this slice (422 items: answer 0.853,
+    refusal 0.706, false refusals 0.037, quote precision 0.796, context recall 0.997);
+    raise them as the answers improve."""
     floors = {
-        "answer_accuracy": 0.77,
-        "refusal_recall": 0.45,
-        "false_refusal_rate": 0.08,
+        "answer_accuracy": 0.82,
+        "refusal_recall": 0.64,
+        "false_refusal_rate": 0.06,
         "quote_validity": 1.0,
-        "quote_precision": 0.74,
-        "context_recall": 0.95,
+        "quote_precision": 0.76,
+        "context_recall": 0.98,
     }
     assert failed_gates(cmrc_slice_metrics, floors) == []
 

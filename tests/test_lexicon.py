@@ -112,6 +112,20 @@ def test_names_written_in_pinyin_are_read_not_translated():
     assert "忠亨" in chinese_words("Who was Lu Zhongheng?", "en", frozenset(index))
 
 
+def test_a_name_jieba_cut_in_pieces_is_read_in_the_retrieved_passages():
+    # jieba cuts the rare 司马晏 into 司马 and 晏: the index has no word "si ma yan" reads as,
+    # only its homophone 司马炎. The passage retrieved for the question writes the name whole.
+    index = frozenset({"司马", "晏", "司马炎", "大沙", "东站"})
+    passage = "司马晏为人恭愿，才能在武帝诸子中最劣。大沙东站位于大沙地东路地底。"
+    assert "司马晏" not in chinese_words("Whose son was Sima Yan?", "en", index)
+    groups = translations("Whose son was Sima Yan?", "en", index, [passage])
+    assert ("司马晏", "司马炎") in groups
+    # A pinyin run inside an English name is read too: "Dashadong" of "Dashadong Station".
+    assert ("大沙东",) in translations("Where is Dashadong Station?", "en", index, [passage])
+    # Vietnamese reads passages by Sino-Vietnamese readings: 李成栋 is "Lý Thành Đống".
+    assert ("李成栋",) in translations("Tên tự của Lý Thành Đống là gì?", "vi", index, ["一日李成栋坐城楼上"])
+
+
 def test_one_of_many_spellings_of_a_name_proves_nothing():
     # CC-CEDICT's "Bolton (name)" is 博尔顿; an article may write 波顿.
     assert "bolton" not in chinese_names()
