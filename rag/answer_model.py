@@ -43,8 +43,8 @@ from rag.answer_kinds import (
 )
 from rag.chunking import split_sentences
 from rag.figures import QUESTION_NUMBER, question_numbers, states
-from rag.keyword import tokenize
-from rag.lexicon import translations, unmentioned_names, words_of
+from rag.keyword import ALPHABETIC_WORD, tokenize
+from rag.lexicon import names_in, translations, unmentioned_names, words_of
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
@@ -433,20 +433,28 @@ def shipped_model(path: Path = MODEL_PATH) -> AnswerModel:
 
 
 def question_weights(
-    store: ChunkStore, text: str, groups: list[tuple[str, ...]]
+    store: ChunkStore, text: str, groups: list[tuple[str, ...]], language: str = "zh"
 ) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
     """The question's words and their Chinese translations (``groups`` of alternatives, from
     ``rag.lexicon.translations``) with their IDF in the index, and the concepts coverage
     counts (``Question.concepts``). An unknown content word (``content_words``) weighs as
     the rarest word of the index: what a question asks about and no article writes ("天气"
     of articles that never mention the weather) leaves its coverage short. An unknown
-    function word ("怎么样") weighs nothing."""
+    function word ("怎么样") weighs nothing. An English or Vietnamese word weighs nothing
+    either unless it belongs to a name the articles write in Latin letters ("Phillips Exeter
+    Academy"): their Latin letters are names, and a common word that stands in brackets once
+    ("第1大镇（Town）") would weigh as the rarest word of the index, for "Where is
+    Wangjiangjing Town?"."""
     translated = set(words_of(groups))
     words = {t for t in tokenize(text) if len(t) >= 2} | translated
     content = content_words(text)
     known = {word: store.keyword.specificity(word) for word in words}
     rarest = store.keyword.rarest_specificity
     weights = {word: w or (rarest if word in content else 0.0) for word, w in known.items()}
+    if language != "zh":
+        written = [name.lower() for name in names_in(text) if store.keyword.mentions(name.lower())]
+        named = {word for name in written for word in name.split()}
+        weights |= {word: 0.0 for word in words - translated - named if ALPHABETIC_WORD.fullmatch(word)}
     for word in translated - store.keyword.vocabulary:  # a name the passages spell (司马晏)
         weights[word] = max((store.keyword.specificity(part) for part in tokenize(word)), default=0.0) or rarest
     concepts = {(word,): weights[word] for word in words - translated}
@@ -485,7 +493,7 @@ def describe_question(
             # as much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
             vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
     groups = translations(question, language, store.keyword.vocabulary, passages)
-    weights, concepts = question_weights(store, question, groups)
+    weights, concepts = question_weights(store, question, groups, language)
     wording = question if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(

@@ -165,6 +165,22 @@ def test_a_name_the_index_has_only_in_pieces_counts_as_read_in_the_passages(tmp_
     assert coverage(q, named) >= q.concepts[name] / sum(q.concepts.values()) > coverage(q, unnamed)
 
 
+def test_an_english_word_weighs_only_in_a_name_the_articles_write_in_latin(tmp_path):
+    # "Town" stands once in brackets: as the rarest word of the index it outweighed the name
+    # 王江泾 and drew the question to the article on Cheshire.
+    store = Assistant.load(indexed(tmp_path, {
+        "cheshire.txt": "柴郡\n切斯特是郡治。以人口计算，沃灵顿是第1大镇（Town），克鲁排第2。",
+        "exeter.txt": "菲利普斯埃克塞特学院\n菲利普斯埃克塞特学院（英文：Phillips Exeter Academy）是一所寄宿中学。",
+    })).store  # fmt: skip
+
+    def weights(question: str) -> dict[str, float]:
+        groups = translations(question, "en", store.keyword.vocabulary)
+        return question_weights(store, question, groups, "en")[0]
+
+    assert "town" in store.keyword.vocabulary and weights("Where is Wangjiangjing Town?")["town"] == 0
+    assert weights("Who founded Phillips Exeter Academy?")["academy"] > 0  # the article writes the name
+
+
 def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_path):
     # "Wow!" ends a sentence of its own and is quoted with the one after it. Compared by the
     # nearer of the two vectors, the pair was quoted for English questions on anything.
