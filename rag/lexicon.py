@@ -250,7 +250,7 @@ def pinyin_pairs(vocabulary: frozenset[str]) -> frozenset[tuple[str, str]]:
     return frozenset(pair for reading in readings_table(vocabulary, pinyin_reading) for pair in zip(reading, reading[1:]))
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=20_000)  # the passages' characters come back question after question
 def character_reading(character: str, read: Callable[[str], str]) -> str:
     return read(character)
 
