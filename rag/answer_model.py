@@ -442,9 +442,9 @@ def question_weights(
     of articles that never mention the weather) leaves its coverage short. An unknown
     function word ("怎么样") weighs nothing. An English or Vietnamese word weighs nothing
     either unless it belongs to a name the articles write in Latin letters ("Phillips Exeter
-    Academy"): their Latin letters are names, and a common word that stands in brackets once
-    ("第1大镇（Town）") would weigh as the rarest word of the index, for "Where is
-    Wangjiangjing Town?"."""
+    Academy"): their Latin letters are names ("NASA", "Kipchoge"), and a common word that
+    stands in brackets once ("第1大镇（Town）") would weigh as the rarest word of the index,
+    for "Where is Wangjiangjing Town?"."""
     translated = set(words_of(groups))
     words = {t for t in tokenize(text) if len(t) >= 2} | translated
     content = content_words(text)

@@ -180,7 +180,7 @@ class Assistant:
         parts, before = [], history
         for part in question_parts(question, language):
             # The first part leans on the conversation, each later one on the part before it
-            # ("…捐了多少剂？什么时候捐的？"), its "他" on the person that part was searched with.
+            # ("…投资了多少？什么时候投的？"), its "他" on the person that part was searched with.
             resolved = resolve_followup(part, before)
             parts.append((resolved.question, resolved.search, self.retrieve(resolved.search, k)))
             before = [(part, resolved.search)]

@@ -80,7 +80,7 @@ def resolve_followup(question: str, history: list[Turn]) -> Resolved:
     year. Any other follow-up is searched together with the previous question, "他/he/ông
     ấy" as the person the previous turn was about; what it asks stays its own words. (With
     the name or the earlier question among them, the sentence that names the speaker
-    outranked the one stating what was said: "他说2019年前9个月…是多少？")
+    outranked the one stating what was said: "他说明年的重点是什么？")
     """
     if not history:
         return Resolved(question, question)

