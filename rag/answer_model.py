@@ -664,17 +664,17 @@ def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], 
 
 def answering_parts(
     model: AnswerModel, store: ChunkStore, language: str, parts: list[tuple[str, str, list[Document]]]
-) -> list[tuple[Candidate, str]]:
+) -> list[tuple[Candidate, str, float]]:
     """For a question that asks two or more things (``question_parts``), each ``(part, its
-    search text, the passages retrieved for it)`` asked on its own: its likeliest sentence
-    and that sentence's lead, if the answerable model, with its threshold, finds the part
-    answerable."""
+    search text, the passages retrieved for it)`` asked on its own: its likeliest sentence,
+    that sentence's lead and the part's probability of being answerable, if the answerable
+    model, with its threshold, finds the part answerable."""
     found = []
     for part, search_text, contexts in parts:
         q = describe_question(store, part, search_text, language, model.kinds, [d.page_content for d in contexts])
         ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
         if ranked and not model.refuses(q, answerable):
-            found.append((ranked[0], confident_lead(model, q, ranked[:1])))
+            found.append((ranked[0], confident_lead(model, q, ranked[:1]), answerable))
     return found
 
 

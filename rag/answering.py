@@ -100,13 +100,15 @@ def extractive_answer(
     q = describe_question(store, question, search_text, language, model.kinds, [d.page_content for d in contexts])
     ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
     answered_parts = answering_parts(model, store, language, list(parts))
+    # As sure as the likeliest of the whole question and its parts answered on their own.
+    confidence = max([answerable, *(p for _, _, p in answered_parts)])
     if not ranked and not answered_parts:
-        return Answer(text=messages["nothing"], refused=True, contexts=contexts)
+        return Answer(text=messages["nothing"], refused=True, contexts=contexts, confidence=confidence)
     ranked = without_overlaps(ranked)
     whole_answerable = not model.refuses(q, answerable)
     if not whole_answerable and not answered_parts:
         head = messages["unmentioned"].format(names=", ".join(q.unmentioned)) if q.unmentioned else messages["refused"]
-        return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts)
+        return compose(f"{head}\n{messages['closest']}", ranked[:2], True, contexts, confidence)
     chosen = []
     if whole_answerable:
         chosen = quoted(q, ranked, model.quote_ratio, model.completion_ratio)
@@ -116,18 +118,18 @@ def extractive_answer(
             chosen += more[: MAX_QUOTES - len(chosen)]
         chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
     if answered_parts:  # each part's answer first, with a lead per part
-        chosen = without_overlaps([c for c, _ in answered_parts] + chosen)[:MAX_QUOTES]
-        fact = "；".join(dict.fromkeys(fact for _, fact in answered_parts if fact))
+        chosen = without_overlaps([c for c, _, _ in answered_parts] + chosen)[:MAX_QUOTES]
+        fact = "；".join(dict.fromkeys(fact for _, fact, _ in answered_parts if fact))
     else:
         fact = lead_fact(model, q, chosen)
     # The lead reads figures and dates out in the question's language; ``Answer.fact`` stays
     # as the quotes write it, so that it can be found in them.
     lead = messages["lead"].format(fact=read_out(fact, language)).rstrip()
-    return compose(lead, chosen, False, contexts, fact)
+    return compose(lead, chosen, False, contexts, confidence, fact)
 
 
 def compose(
-    head: str, sentences: list[Candidate], refused: bool, contexts: list[Document], fact: str = ""
+    head: str, sentences: list[Candidate], refused: bool, contexts: list[Document], confidence: float, fact: str = ""
 ) -> Answer:
     """Answer text with one verbatim quote per line, each followed by its [n] marker."""
     citations = [
@@ -135,7 +137,9 @@ def compose(
         for n, c in enumerate(sentences, start=1)
     ]
     lines = [head] + [f"{c.quote} [{c.n}]" for c in citations]
-    return Answer(text="\n".join(lines), citations=citations, refused=refused, contexts=contexts, fact=fact)
+    return Answer(
+        text="\n".join(lines), citations=citations, refused=refused, contexts=contexts, fact=fact, confidence=confidence
+    )
 
 
 def verify_citations(answer: Answer, store: ChunkStore) -> Answer:

@@ -28,6 +28,7 @@ METRIC_FIELDS = {
     "answer_accuracy": {"refused"},
     "refusal_recall": {"refused"},
     "false_refusal_rate": {"refused"},
+    "refusal_auc": {"confidence"},
     "cited_source_accuracy": {"sources_ok"},
     "quote_validity": {"quotes", "valid_quotes"},
     "quote_precision": {"refused", "quotes", "precise_quotes"},

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from rag.documents import squeeze
@@ -39,6 +40,7 @@ GATES = {
     "answer_accuracy": ("min", "answerable items answered with every must_contain string"),
     "refusal_recall": ("min", "unanswerable, absent and teaser items refused"),
     "false_refusal_rate": ("max", "answerable items refused"),
+    "refusal_auc": ("min", "chance that an answerable item's confidence beats a refusable one's (any threshold)"),
     "cited_source_accuracy": ("min", "answerable items citing every expected source"),
     "quote_validity": ("min", "shown quotes found verbatim in the cited article"),
     "quote_precision": ("min", "quotes of answered answerable items holding their evidence or answer"),
@@ -84,6 +86,7 @@ class ItemResult:
     lead_ok: bool  # it gives the answer (``lead_matches``)
     context_ok: bool
     ms: float
+    confidence: float | None  # the answer's (``Answer.confidence``)
 
 
 # An earlier run to compare with (``rag.comparison.load_run``): its results, the fields it lacks.
@@ -201,11 +204,22 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         lead_ok=lead_matches(answer.fact, item),
         context_ok=evidence_retrieved(item, answer.contexts),
         ms=ms,
+        confidence=answer.confidence,
     )
 
 
 def share(flags: list[bool]) -> float | None:
     return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def separation(answerable: list[float], refusable: list[float]) -> float | None:
+    """The chance that an answerable item's confidence is above a refusable one's, ties
+    counted half (the area under the ROC curve). Refusal recall and false refusals move with
+    the fitted threshold, which a refit shifts; this measures the confidence itself."""
+    if not answerable or not refusable:
+        return None
+    a, r = np.asarray(answerable)[:, None], np.asarray(refusable)[None, :]
+    return round(float(((a > r).sum() + 0.5 * (a == r).sum()) / (a.size * r.size)), 4)
 
 
 def summarize(results: list[ItemResult]) -> dict:
@@ -221,6 +235,10 @@ def summarize(results: list[ItemResult]) -> dict:
         "answer_accuracy": share([r.correct for r in answerable]),
         "refusal_recall": share([r.refused for r in refusable]),
         "false_refusal_rate": share([r.refused for r in answerable]),
+        "refusal_auc": separation(
+            [r.confidence for r in answerable if r.confidence is not None],
+            [r.confidence for r in refusable if r.confidence is not None],
+        ),
         "cited_source_accuracy": share([r.sources_ok for r in answerable]),
         "quote_validity": round(sum(r.valid_quotes for r in results) / quotes, 4) if quotes else None,
         "quote_precision": round(sum(r.precise_quotes for r in answered) / answered_quotes, 4)

@@ -77,3 +77,7 @@ class Answer:
     refused: bool = False
     contexts: list[Document] = field(default_factory=list)
     fact: str = ""  # the answer itself (a name, date, figure) as the quotes write it, where it leads them
+    # The fitted probability that the retrieved text answers the question (``rag.answer_model``):
+    # the answer is refused below the model's threshold. None where no model judged it (a
+    # greeting, an answer written by an LLM).
+    confidence: float | None = None

@@ -9,6 +9,8 @@ import pytest
 from langchain_core.documents import Document
 
 from rag import Answer, Assistant
+from rag.answer_model import REFUSAL_GROUP, shipped_model
+from rag.conversation import detect_language
 from rag.store import IndexMissingError
 
 
@@ -107,6 +109,28 @@ def test_refusals_say_so_in_the_question_language_and_offer_the_closest(bot, que
     assert said in answer.text.splitlines()[0]
     assert offered in answer.text
     assert_verified(bot, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2016年越俄贸易额是多少？",
+        "今天北京的天气怎么样？",
+        "What was the total Vietnam–Russia trade in 2016?",
+        "What did Lavrov say about the situation in Ukraine?",
+        "Phạm Bình Minh thăm chính thức Nga vào những ngày nào?",
+        "Cách nấu phở bò ngon như thế nào?",
+    ],
+)
+def test_an_answer_is_refused_exactly_when_its_confidence_is_below_the_fitted_threshold(bot, question):
+    answer = bot.ask(question)
+    threshold = shipped_model().answerable_threshold[REFUSAL_GROUP[detect_language(question)]]
+    assert 0 <= answer.confidence <= 1
+    assert answer.refused == (answer.confidence < threshold)
+
+
+def test_a_reply_without_a_search_has_no_confidence(bot):
+    assert bot.ask("你好").confidence is None
 
 
 @pytest.mark.parametrize(

@@ -62,17 +62,20 @@ def test_every_metric_is_computed_and_can_fail():
         item("not-refused", "teaser", answer=None, sources=[], lang="en"),
     ]
     fake = FakeAssistant({
-        "right": Answer("2016年贸易额达22 亿美元 [1]", [cite("22亿美元")], False, context),
-        "wrong": Answer("22亿美元 [1]", [cite("22亿美元"), cite("40亿美元", start=3)], False, context),
-        "refused-wrongly": Answer("没有", [cite("越南")], True, context),
-        "refused-rightly": Answer("没有", [], True, []),
-        "not-refused": Answer("x", [], False, []),
+        "right": Answer("2016年贸易额达22 亿美元 [1]", [cite("22亿美元")], False, context, confidence=0.9),
+        "wrong": Answer("22亿美元 [1]", [cite("22亿美元"), cite("40亿美元", start=3)], False, context, confidence=0.3),
+        "refused-wrongly": Answer("没有", [cite("越南")], True, context, confidence=0.05),
+        "refused-rightly": Answer("没有", [], True, [], confidence=0.05),
+        "not-refused": Answer("x", [], False, []),  # no confidence (an LLM's answer): not counted
     })
     metrics, results = evaluate(fake, items, show_progress=False)
     overall = metrics["overall"]
     assert overall["answer_accuracy"] == round(1 / 3, 4)  # whitespace inside "22 亿美元" ignored
     assert overall["refusal_recall"] == 0.5
     assert overall["false_refusal_rate"] == round(1 / 3, 4)
+    # 0.9 and 0.3 above the refusable 0.05, 0.05 level with it (counted half), of 3 pairs.
+    assert overall["refusal_auc"] == round(2.5 / 3, 4)
+    assert metrics["by_type"]["teaser"]["refusal_auc"] is None  # no answerable items to compare with
     assert overall["cited_source_accuracy"] == round(2 / 3, 4)  # b.txt never cited
     assert overall["quote_validity"] == 0.75  # "40亿美元" is not at its offsets
     assert overall["context_recall"] == round(2 / 3, 4)
@@ -239,12 +242,14 @@ def cmrc_slice_metrics(tmp_path_factory):
 def test_quality_gate_on_text_nobody_here_wrote(cmrc_slice_metrics):
     """A change that only helps the seed articles shows up here as a failure. Floors about
     1.5 standard errors below the last measurement of this slice (422 items: answer 0.838,
-    refusal 0.716, false refusals 0.059, quote precision 0.815, context recall 0.997);
-    raise them as the answers improve."""
+    refusal 0.716, false refusals 0.059, refusal AUC 0.932, quote precision 0.815, context
+    recall 0.997); raise them as the answers improve. The refusal AUC does not move with the
+    refit's threshold, as refusal recall and false refusals do."""
     floors = {
         "answer_accuracy": 0.81,
         "refusal_recall": 0.65,
         "false_refusal_rate": 0.08,
+        "refusal_auc": 0.91,
         "quote_validity": 1.0,
         "quote_precision": 0.78,
         "context_recall": 0.98,

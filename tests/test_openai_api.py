@@ -114,6 +114,7 @@ def test_a_refusal_is_a_normal_reply(client, stream):
     else:
         completion = ask(client, user(WEATHER))
         assert completion.refused is True and completion.choices[0].message.content
+        assert completion.confidence < ask(client, user(TRADE_2016)).confidence
 
 
 def test_langchain_chat_openai(api_url):

@@ -177,6 +177,7 @@ def answer_dict(answer: Answer) -> dict:
     return {
         "answer": answer.text,
         "refused": answer.refused,
+        "confidence": answer.confidence,
         "citations": [asdict(c) for c in answer.citations],
     }
 

@@ -7,7 +7,7 @@ content is the answer with its [n] markers and a plain-text "Sources" block, so 
 shows the sources; the verified citations also come as data in an extra ``citations`` field.
 
 Errors answer in OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``; a question
-the articles cannot answer is a normal reply with ``"refused": true``.
+the articles cannot answer is a normal reply with ``"refused": true`` (and its ``"confidence"``).
 """
 
 from __future__ import annotations
@@ -125,9 +125,10 @@ def sources_block(answer: Answer) -> str:
 
 
 def answer_fields(answer: Answer) -> dict:
-    """The extra top-level fields of a reply: the citations as data, and whether it is a refusal."""
+    """The extra top-level fields of a reply: the citations as data, whether it is a refusal,
+    and how sure the answerer is that the articles answer it (``Answer.confidence``)."""
     citations = [{field: getattr(c, field) for field in CITATION_FIELDS} for c in answer.citations]
-    return {"citations": citations, "refused": answer.refused}
+    return {"citations": citations, "refused": answer.refused, "confidence": answer.confidence}
 
 
 def usage(messages: list[Message], completion: str) -> dict:
