@@ -188,8 +188,12 @@ def asked_kinds(question: str, language: str, classifier: dict) -> dict[str, flo
     """Probability of each kind of answer (``KINDS``) for ``question``.
 
     ``classifier`` holds the fitted multinomial weights: ``{"intercept": {kind: b},
-    "weights": {feature: {kind: w}}}``.
+    "weights": {feature: {kind: w}}}``. A question across articles asks which of them say
+    something, or what each says: its answer is the articles cited, not a word of one
+    (the 几 of "哪几篇报道提到…" asks for no number).
     """
+    if asks_across_articles(question, language):
+        return {kind: float(kind == "other") for kind in KINDS}
     if language != "zh":
         patterns = INTERROGATIVES[language]
         asked = [kind for kind, pattern in patterns.items() if re.search(pattern, question, re.IGNORECASE)]

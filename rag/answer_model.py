@@ -249,9 +249,13 @@ def runner_up_gap(q: Question, ranked: list[Candidate]) -> float:
     return ranked[0].probability - ranked[1].probability if len(ranked) > 1 else ranked[0].probability
 
 
-def best_kind_match(q: Question, ranked: list[Candidate]) -> float:
-    """Whether one of the three likeliest sentences adds what is asked for."""
-    return max(c.features["kind_match"] for c in ranked[:3])
+def likely_kind_match(q: Question, ranked: list[Candidate]) -> float:
+    """Whether the likeliest sentences add what is asked for, each as much as it is likely:
+    a number in the third sentence, about something else, does not answer "有多少…" when
+    the likeliest one names no number."""
+    top = ranked[:3]
+    total = sum(c.probability for c in top)
+    return sum(c.probability * c.features["kind_match"] for c in top) / total if total else 0.0
 
 
 def asks_for_a_word(q: Question, ranked: list[Candidate]) -> float:
@@ -285,7 +289,7 @@ def question_vietnamese(q: Question, ranked: list[Candidate]) -> float:
 
 
 QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
-    best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, best_kind_match,
+    best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, likely_kind_match,
     asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_names, unmentioned_names_count,
     question_english, question_vietnamese,
 ]  # fmt: skip

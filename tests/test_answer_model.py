@@ -37,7 +37,9 @@ from rag.answer_model import (
     candidate_sentences,
     coverage,
     describe_question,
+    kind_match,
     likeliest_lead,
+    likely_kind_match,
     number_parts,
     question_weights,
     quoted,
@@ -309,6 +311,9 @@ def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewh
     # "How long" asks for a period or a length: 3天, 23日至25日, 2.8公里.
     how_long = asked_kinds("How long is the new road?", "en", kinds)
     assert how_long["time"] == how_long["number"] == 0.5
+    # Which articles say something: the answer is the articles cited, not a number (几).
+    assert asked_kinds("哪几篇报道提到了这座桥？", "zh", kinds)["other"] == 1.0
+    assert asked_kinds("Which articles mention the bridge?", "en", kinds)["other"] == 1.0
 
 
 def test_shipped_model_names_exactly_the_features_the_code_computes():
@@ -338,6 +343,29 @@ def test_a_model_file_of_another_fit_version_is_named_with_how_to_mend_it(tmp_pa
     other.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match=r"sentence model of .*other\.json uses other features.*make fit"):
         shipped_model(other)
+
+
+def test_what_is_asked_for_is_supplied_by_the_likeliest_sentences_as_much_as_they_are_likely():
+    """A number in an unlikely sentence about something else does not answer "有多少…" for a
+    likeliest sentence that names none: the refusal model reads how much the likely
+    sentences add of what is asked for (it once read the best of the first three)."""
+    question = Question(
+        text="目前有多少人在当地学习？", language="zh", vector=np.zeros(1), weights={}, numbers=set(),
+        kinds=dict.fromkeys(KINDS, 0.0) | {"number": 0.9, "other": 0.1}, unmentioned=[], wording="",
+        bigrams=frozenset(),
+    )  # fmt: skip
+
+    def sentence(text: str, probability: float) -> Candidate:
+        c = Candidate("a.txt", "标题", text, 0, len(text), 0.9, "", 0, 1.0, probability=probability)
+        c.features = {"kind_match": kind_match(question, c)}
+        return c
+
+    unrelated_number = sentence("当地企业签署了购买6000万剂疫苗的合同。", 0.05)
+    assert unrelated_number.features["kind_match"] == pytest.approx(0.9)
+    lacking = [sentence("目前，当地是留学生最多的地方之一。", 0.9), unrelated_number]
+    assert likely_kind_match(question, lacking) < 0.1
+    stating = [sentence("目前在当地学习的有1.2万人。", 0.9), unrelated_number]
+    assert likely_kind_match(question, stating) == pytest.approx(0.9)
 
 
 def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_they_lack():
