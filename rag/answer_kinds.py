@@ -41,7 +41,17 @@ UNIT = (
     r"(?:美元|欧元|日元|英镑|卢布|港元|人民币|公里|千米|平方公里|平方米|公顷|千克|公斤|吨|周年|周岁|"
     r"[个位名人次件座家所项元米天岁届剂台辆部架艘种条只本篇场首分秒度倍股户亩克斤升期集季章册周年月日]|%)"
 )
-NUMBER = re.compile(rf"\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?|[{CN_NUMERAL}]{{2,}}{UNIT}?")
+# A count written in one Chinese numeral needs its measure word (两种, 五位): 一 alone is
+# the article "a" (一个), 十分 means "very", and 七月 is a month.
+COUNT_MEASURE = r"[个位名人次件座家所项元米天岁届剂台辆部架艘种条只本篇场首倍股户亩克斤升集季章册]"
+NUMBER = re.compile(
+    rf"[{CN_NUMERAL}]+分之[{CN_NUMERAL}]+|\d+(?:[,.]\d+)*\s*[{CN_NUMERAL}]*\s*{UNIT}?"
+    rf"|[{CN_NUMERAL}]{{2,}}{UNIT}?|[二两三四五六七八九]{COUNT_MEASURE}"
+)
+# The unit a Chinese question asks its number in (多少公里, 几名): 200平方公里 does not
+# answer "全长多少公里". 个 counts anything, and a time unit asks a period, written as a date.
+ASKED_UNIT = re.compile(rf"(?:多少|几)\s*({UNIT})")
+UNIT_OF_NUMBER = re.compile(rf"{UNIT}$")
 INTERPUNCTS = "·•・"
 NAME_PARTS = ("nr", "nrt", "nrfg", "nz")  # the tags of what jieba cuts a person's name into
 PROPER_NOUN_TAGS = (*NAME_PARTS, "ns", "nt")  # every name: people, places, organisations, others
@@ -96,6 +106,19 @@ ACROSS_ARTICLES = {
     "en": r"\b(?:which|what|both|all|each|several|two|different) (?:of the )?(?:articles|reports|stories)\b"
     r"|\b(?:which|each) (?:article|report|story)\b|\bin (?:two|both|several|all) of (?:the|them)\b",
     "vi": r"bài (?:viết |báo )?nào|những bài|mỗi bài|cả hai bài|các bài (?:viết|báo) (?:nhắc|đề cập|nói)",
+}
+# How a question refers to the articles themselves and to what they say of a topic
+# ("这几篇文章里提到…", "文中…", "据报道", "Which articles mention…", "the articles say",
+# "các bài viết nhắc đến…"): no sentence says it, so it is nothing an answer covers. Only
+# in that grammar: 文章 is what a writer published, 报道 what the press got wrong.
+DOCUMENT_SCOPE = {
+    "zh": r"(?:[哪这那几该本各每两三多]+篇(?:文章|报道|新闻|文档)?|(?:哪些|这些|那些|根据|据)(?:文章|报道|新闻|文档)"
+    r"|(?:文章|报道|新闻|文档)(?=[里中都])|文中|本文|原文)(?:[里中都了]*(?:提到|提及|谈到|谈及|说到|提起))?",
+    "en": r"\b(?:the|which|these|those|both|all|each|two|several|different)\s+(?:of\s+the\s+)?"
+    r"(?:articles?|reports?|documents?)\b(?:\s+(?:mention(?:s|ed)?|say|says|said))?",
+    "vi": r"\b(?:(?:các|những|mỗi|cả hai|hai|trong)\s+)?(?:bài viết|bài báo|văn bản)\b"
+    r"(?:\s+(?:nhắc đến|nhắc tới|đề cập(?: đến| tới)?|nói))?"
+    r"|\b(?:nhắc đến|nhắc tới|đề cập(?: đến| tới)?)\s+trong\s+(?:(?:các|những)\s+)?bài(?:\s+(?:viết|báo))?\b",
 }
 
 
@@ -176,6 +199,17 @@ def kinds_not_in(text: str, question: str, joined: bool = False) -> dict[str, li
     }
 
 
+def asked_unit(question: str) -> str | None:
+    match = ASKED_UNIT.search(question)
+    return match.group(1) if match and match.group(1) not in "个年月日周天" else None
+
+
+def in_unit(number: str, unit: str | None) -> bool:
+    """Whether ``number`` (as ``NUMBER`` reads it) counts in ``unit``, any unit if None."""
+    match = UNIT_OF_NUMBER.search(number)
+    return unit is None or (match is not None and match.group(0) == unit)
+
+
 def question_features(question: str) -> list[str]:
     """The words of a Chinese question, their neighbouring pairs ("什么_时候") and last characters."""
     words = [w for w in segmenter().lcut(question) if w.strip() and not re.fullmatch(r"[\W_]+", w)]
@@ -243,6 +277,21 @@ def content_words(question: str) -> frozenset[str]:
         if (pair.flag[0] in "nva" or pair.flag == "s") and not ASKING["zh"].search(pair.word) and not follows_interrogative:
             found.add(pair.word.strip().lower())
     return frozenset(found)
+
+
+def without_document_words(question: str, language: str) -> str:
+    """``question`` less how it refers to the articles (``DOCUMENT_SCOPE``); in Chinese only
+    whole words, so that 日本文化 keeps its 本文."""
+    found = list(re.finditer(DOCUMENT_SCOPE[language], question, re.IGNORECASE))
+    if language == "zh":
+        bounds, at = {0}, 0
+        for word in segmenter().lcut(question):
+            at += len(word)
+            bounds.add(at)
+        found = [m for m in found if m.start() in bounds and m.end() in bounds]
+    for match in reversed(found):
+        question = question[: match.start()] + " " + question[match.end() :]
+    return question
 
 
 def asks_across_articles(question: str, language: str) -> bool:

@@ -32,14 +32,18 @@ import numpy as np
 from langchain_core.documents import Document
 
 from rag.answer_kinds import (
+    LETTER,
     PROPER_NOUN_TAGS,
     WORD_KINDS,
     asked_kinds,
+    asked_unit,
     asks_across_articles,
     content_words,
+    in_unit,
     kinds_not_in,
     tagged,
     with_latin_form,
+    without_document_words,
 )
 from rag.chunking import split_sentences
 from rag.figures import QUESTION_NUMBER, question_numbers, states
@@ -58,6 +62,7 @@ CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 BOOK_TITLE = re.compile(r"《([^《》]+)》")
 # A display bound, not a decision: at most this many quotes under an answer.
 MAX_QUOTES = 5
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # A fragment shorter than this is quoted together with the sentence after it.
 MIN_QUOTE_CHARS = 15
 
@@ -175,9 +180,12 @@ def neighbour_coverage(q: Question, c: Candidate) -> float:
 
 
 def kind_match(q: Question, c: Candidate) -> float:
-    """Probability that the sentence adds a word of the kind asked for (a name, a date …)."""
+    """Probability that the sentence adds a word of the kind asked for (a name, a date, a
+    number in the unit asked for …)."""
     found = kinds_not_in(c.text, q.asked)
-    return sum(q.kinds[kind] for kind in WORD_KINDS if kind in found)
+    unit = asked_unit(q.text)
+    found["number"] = [number for number in found.get("number", []) if in_unit(number, unit)]
+    return sum(q.kinds[kind] for kind in WORD_KINDS if found.get(kind))
 
 
 def numbers_missing(q: Question, c: Candidate) -> float:
@@ -193,6 +201,14 @@ def length(q: Question, c: Candidate) -> float:
     return math.log(len(c.text))
 
 
+def latin_share(q: Question, c: Candidate) -> float:
+    """Share of the sentence's letters that are Latin: an English or Vietnamese question's
+    vector lies nearer any sentence in its own letters (a list of references, "Pitvipers.
+    GeitjeBooks"), whatever it says."""
+    letters = LETTER.findall(c.text)
+    return len(LATIN_LETTER.findall(c.text)) / len(letters) if letters else 0.0
+
+
 def english(q: Question, c: Candidate) -> float:
     """Cross-language similarities run lower; the model learns by how much."""
     return float(q.language == "en")
@@ -204,7 +220,7 @@ def vietnamese(q: Question, c: Candidate) -> float:
 
 SENTENCE_FEATURES: list[Callable[[Question, Candidate], float]] = [
     similarity, coverage, coverage_beyond_title, bigram_overlap, overlap_beyond_title, longest_common_run,
-    neighbour_coverage, kind_match, numbers_missing, chunk_rank, length, english, vietnamese,
+    neighbour_coverage, kind_match, numbers_missing, chunk_rank, length, latin_share, english, vietnamese,
 ]  # fmt: skip
 # Also compared with the best retrieved sentence (``<name>_gap``): an answer stands out.
 COMPARED = ("similarity", "coverage", "coverage_beyond_title", "overlap_beyond_title")
@@ -496,9 +512,10 @@ def describe_question(
             # A rewritten follow-up carries the earlier question too; what is asked now counts
             # as much, unless it is a bare ellipsis ("那2016年呢？") that means little on its own.
             vector = (vector + np.asarray(store.embeddings.embed_query(question))) / 2
-    groups = translations(question, language, store.keyword.vocabulary, passages)
-    weights, concepts = question_weights(store, question, groups, language)
-    wording = question if language == "zh" else "，".join(words_of(groups))
+    about = without_document_words(question, language)  # what it asks about
+    groups = translations(about, language, store.keyword.vocabulary, passages)
+    weights, concepts = question_weights(store, about, groups, language)
+    wording = about if language == "zh" else "，".join(words_of(groups))
     unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
     return Question(
         text=question,

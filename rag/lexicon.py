@@ -315,20 +315,38 @@ def translations(
         for name in names_in(question):  # "Lý Thành Đống" → 李成栋, which jieba cut in pieces
             groups += read_as_chinese(syllables_in(name, toneless), vocabulary, vietnamese_reading, passages)
     elif language == "en":
+        designations = set()
         for name in names_in(question):  # "Nguyen Du" → 阮攸, "Xu Shen" → 许慎
             groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading, passages)
             for run in pinyin_runs(name):
                 groups += read_as_chinese(run, vocabulary, pinyin_reading, passages)
+            designations |= designation(name, vocabulary, passages)
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())
         for pair in zip(words, words[1:]):
             groups.append(sorted(glosses.get(" ".join(pair), frozenset()) & vocabulary))
         for word in words:
-            if word not in ENGLISH_FUNCTION_WORDS:
+            if word not in ENGLISH_FUNCTION_WORDS and word not in designations:
                 form = next((form for form in english_forms(word) if form in glosses), None)
                 groups.append(sorted(glosses.get(form, frozenset()) & vocabulary))
         groups = [[word for word in group if len(word) >= 2] for group in groups]  # 间 for "between" says nothing
     return list(dict.fromkeys(tuple(group) for group in groups if group))
+
+
+def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) -> set[str]:
+    """The last word of a name in pinyin if it only says what kind of thing the name is:
+    "Wangjiangjing Town" is 王江泾镇, written with one character for "Town", so a sentence
+    about it need not have 城镇. Unless the articles write the name with the word's
+    translation: "Beijing University" is 北京大学."""
+    *before, last = name.split()
+    if not before or pinyin_syllables_of(last):
+        return set()
+    read = words_of(read_as_chinese(pinyin_syllables_of(" ".join(before)), vocabulary, pinyin_reading, passages))
+    form = next((form for form in english_forms(last.lower()) if form in english_glosses()), None)
+    written = {word + gloss for word in read for gloss in english_glosses().get(form, ())}
+    if not read or written & vocabulary or any(whole in text for whole in written for text in passages):
+        return set()
+    return {last.lower()}
 
 
 def words_of(groups: list[tuple[str, ...]]) -> list[str]:

@@ -23,6 +23,7 @@ from rag.answer_kinds import (
     kind_words,
     kinds_not_in,
     question_parts,
+    without_document_words,
 )
 from rag.answer_model import (
     LEAD_FEATURE_NAMES,
@@ -38,6 +39,7 @@ from rag.answer_model import (
     coverage,
     describe_question,
     kind_match,
+    latin_share,
     likeliest_lead,
     likely_kind_match,
     number_parts,
@@ -197,6 +199,23 @@ def test_a_few_letters_before_a_sentence_do_not_lend_it_their_similarity(tmp_pat
     assert sentence < pair.similarity < (sentence + fragment) / 2  # weighed by its few letters
 
 
+def test_a_list_of_references_in_latin_letters_does_not_draw_english_questions(tmp_path):
+    # An English question's vector lies nearer any sentence in Latin letters: the sentence
+    # model reads the share of them, and quotes what answers.
+    people = (
+        "埃文人\n埃文人是西伯利亚东部的一个民族，主要分布在马加丹州和堪察加边疆区。"
+        "埃文人传统上以狩猎、捕鱼和饲养驯鹿为生，集体化后改为定居养鹿与务农。"
+        "Levin, M. G.; Potapov, L. P. The Peoples of Siberia. Chicago: University of Chicago Press, 1964."
+    )
+    assistant = Assistant.load(indexed(tmp_path, {"even.txt": people}))
+    answer = assistant.ask("What is the traditional way of life of the Even people?")
+    assert not answer.refused and answer.citations[0].quote.startswith("埃文人传统上")
+    references = "Levin, M. G.; Potapov, L. P. The Peoples of Siberia."
+    reference = Candidate("even.txt", "", references, 0, len(references), 0.9, "", 0, 1.0)
+    assert latin_share(None, reference) == 1.0
+    assert latin_share(None, replace(reference, text="埃文人(Even)")) == pytest.approx(4 / 7)
+
+
 TRANSPORT = (
     "市交通局召开年度发布会\n今年全市交通工作的重点是缓解早晚高峰的道路拥堵。明年全市将新开通地铁线路3条。"
     "市交通局局长王建国在12月3日举行的年度发布会上如是表示。王建国昨天还会见了副市长李明。公交票价保持不变。"
@@ -224,6 +243,27 @@ def test_the_person_he_is_is_no_answer_a_sentence_adds(transport_settings):
     assert kinds_not_in("王建国昨天还会见了副市长李明。", q.asked)["person"] == ["李明"]
 
 
+@pytest.mark.parametrize("question, language", [
+    ("文章里都是怎么说的地铁线路？", "zh"), ("哪几篇报道提到了地铁线路？", "zh"),
+    ("What do the articles say about metro lines?", "en"),
+])  # fmt: skip
+def test_the_words_naming_the_articles_are_nothing_an_answer_covers(transport_settings, question, language):
+    # 文章 is in no sentence: as an unknown noun it weighed as the rarest word of the index,
+    # and a question about what the articles say was refused for lacking it.
+    store = Assistant.load(transport_settings).store
+    q = describe_question(store, question, question, language, shipped_model().kinds)
+    sentence = Candidate("transport.txt", "", "明年全市将新开通地铁线路3条。", 0, 15, 0.9, "", 0, 1.0)
+    assert not {"文章", "报道", "articles"} & set(q.weights) and coverage(q, sentence) == 1.0
+
+
+def test_only_how_a_question_refers_to_the_articles_is_left_out():
+    # What a writer published, what the press got wrong, an office: content, not scope.
+    kept = ("他在什么杂志上发表了文章？", "针对媒体的错误报道，她是怎么回应的？", "新闻局主导了什么比赛？", "日本文化有什么特点？")
+    assert [without_document_words(question, "zh") for question in kept] == list(kept)
+    assert without_document_words("What text message did they get?", "en") == "What text message did they get?"
+    assert without_document_words("文中提到的例子叫什么？", "zh").strip() == "的例子叫什么？"
+
+
 def test_each_part_of_a_compound_follow_up_is_searched_with_the_person_he_is(transport_settings, monkeypatch):
     assistant = Assistant.load(transport_settings)
     searched, retrieve = [], assistant.retrieve
@@ -244,6 +284,11 @@ def test_kinds_of_words_come_from_tags_and_patterns():
     assert kind_words("他来自东光县。") == (("place", "东光县"),)
     # What the question already states is no answer, however it is spaced.
     assert "number" not in kinds_not_in("公司订购了 6000 万剂疫苗。", "订购6000万剂疫苗的金额是多少？")
+    # Counts in Chinese numerals: with a measure word, or a fraction; not 一个 ("a"), 十分
+    # ("very") or a month.
+    written = kind_words("两种方式，五位代表，三分之一的人，一个国家十分重视，七月开幕")
+    assert {("number", "两种"), ("number", "五位"), ("number", "三分之一")} <= set(written)
+    assert not {word for kind, word in written if kind == "number"} & {"一个", "十分", "七月"}
 
 
 def test_the_lead_model_picks_the_word_that_answers_from_where_it_stands():
@@ -285,6 +330,7 @@ def test_reference_answers_are_labelled_with_the_kind_their_words_cover_together
     assert answer_kind("日本冲绳县那覇市港区") == "place"  # several places jieba cuts apart
     assert answer_kind("莱昂纳尔·里奇(Lionel Richie)") == "person"  # the Latin aside does not count
     assert answer_kind("因为两国贸易结构单一") == "other"
+    assert answer_kind("两种") == answer_kind("首六位") == "number"
 
 
 def test_asked_kinds_are_learned_for_chinese_and_read_from_interrogatives_elsewhere():
@@ -350,7 +396,7 @@ def test_what_is_asked_for_is_supplied_by_the_likeliest_sentences_as_much_as_the
     likeliest sentence that names none: the refusal model reads how much the likely
     sentences add of what is asked for (it once read the best of the first three)."""
     question = Question(
-        text="目前有多少人在当地学习？", language="zh", vector=np.zeros(1), weights={}, numbers=set(),
+        text="目前在当地学习的留学生有多少？", language="zh", vector=np.zeros(1), weights={}, numbers=set(),
         kinds=dict.fromkeys(KINDS, 0.0) | {"number": 0.9, "other": 0.1}, unmentioned=[], wording="",
         bigrams=frozenset(),
     )  # fmt: skip
@@ -366,6 +412,21 @@ def test_what_is_asked_for_is_supplied_by_the_likeliest_sentences_as_much_as_the
     assert likely_kind_match(question, lacking) < 0.1
     stating = [sentence("目前在当地学习的有1.2万人。", 0.9), unrelated_number]
     assert likely_kind_match(question, stating) == pytest.approx(0.9)
+
+
+def test_a_number_answers_in_the_unit_asked_for():
+    def match(question: str, text: str) -> float:
+        q = Question(
+            text=question, language="zh", vector=np.zeros(1), weights={}, numbers=set(),
+            kinds=dict.fromkeys(KINDS, 0.0) | {"number": 1.0}, unmentioned=[], wording="", bigrams=frozenset(),
+        )  # fmt: skip
+        return kind_match(q, Candidate("a.txt", "标题", text, 0, len(text), 0.9, "", 0, 1.0))
+
+    assert match("铁路全长有多少公里？", "铁路全长约2.8公里。") == 1.0
+    assert match("铁路全长有多少公里？", "矿区面积约200平方公里，共有16个车站。") == 0.0  # an area, a count
+    assert match("矿区面积是多少平方公里？", "矿区面积约200平方公里。") == 1.0
+    # 个 counts anything, and without a unit any number answers.
+    assert match("共有几个车站？", "共有16座车站。") == match("车站有多少？", "共有16座车站。") == 1.0
 
 
 def test_quotes_add_a_less_likely_sentence_only_for_what_the_question_names_and_they_lack():

@@ -112,6 +112,17 @@ def test_names_written_in_pinyin_are_read_not_translated():
     assert "忠亨" in chinese_words("Who was Lu Zhongheng?", "en", frozenset(index))
 
 
+def test_what_kind_of_place_a_name_in_pinyin_is_adds_no_word_of_its_own():
+    index = frozenset({"王江泾", "城镇", "北京", "师范", "大学", "湖泊"})
+    # 王江泾镇 writes "Town" as the suffix 镇: 城镇 is no word its sentences need.
+    assert translations("Where is Wangjiangjing Town?", "en", index) == [("王江泾",)]
+    # Unless the articles write the name with it (北京大学), or the name is no pinyin.
+    assert ("大学",) in translations("When was Beijing University founded?", "en", index, ["北京大学建于1898年。"])
+    assert ("湖泊",) in translations("Where is Lake Tahoe?", "en", index)
+    # A word inside a name is not the last one.
+    assert {("师范",), ("大学",)} <= set(translations("When was Beijing Normal University founded?", "en", index))
+
+
 def test_a_name_jieba_cut_in_pieces_is_read_in_the_retrieved_passages():
     # jieba cuts the rare 司马晏 into 司马 and 晏: the index has no word "si ma yan" reads as,
     # only its homophone 司马炎. The passage retrieved for the question writes the name whole.
