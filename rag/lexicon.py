@@ -320,7 +320,7 @@ def translations(
             groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading, passages)
             for run in pinyin_runs(name):
                 groups += read_as_chinese(run, vocabulary, pinyin_reading, passages)
-            designations |= designation(name, vocabulary, passages)
+            designations.add(designation(name, vocabulary, passages))
         glosses = english_glosses()
         words = ENGLISH_WORD.findall(question.lower())
         for pair in zip(words, words[1:]):
@@ -333,20 +333,20 @@ def translations(
     return list(dict.fromkeys(tuple(group) for group in groups if group))
 
 
-def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) -> set[str]:
+def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) -> str | None:
     """The last word of a name in pinyin if it only says what kind of thing the name is:
     "Wangjiangjing Town" is 王江泾镇, written with one character for "Town", so a sentence
     about it need not have 城镇. Unless the articles write the name with the word's
     translation: "Beijing University" is 北京大学."""
     *before, last = name.split()
     if not before or pinyin_syllables_of(last):
-        return set()
+        return None
     read = words_of(read_as_chinese(pinyin_syllables_of(" ".join(before)), vocabulary, pinyin_reading, passages))
     form = next((form for form in english_forms(last.lower()) if form in english_glosses()), None)
     written = {word + gloss for word in read for gloss in english_glosses().get(form, ())}
     if not read or written & vocabulary or any(whole in text for whole in written for text in passages):
-        return set()
-    return {last.lower()}
+        return None
+    return last.lower()
 
 
 def words_of(groups: list[tuple[str, ...]]) -> list[str]:
