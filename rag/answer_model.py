@@ -470,6 +470,9 @@ def question_weights(
     content = content_words(text)
     known = {word: store.keyword.specificity(word) for word in words}
     rarest = store.keyword.rarest_specificity
+    # A compound the index lacks that the question's shorter words spell is those words.
+    compounds = {word for word in content if not known.get(word) and spelled_by_parts(word, words, text)}
+    content = (content - compounds) | {part for part in words for word in compounds if part != word and part in word}
     weights = {word: w or (rarest if word in content else 0.0) for word, w in known.items()}
     if language != "zh":
         written = [name.lower() for name in names_in(text) if store.keyword.mentions(name.lower())]
@@ -481,6 +484,20 @@ def question_weights(
     # A concept is as common as its commonest rendering: "Russia" as 俄罗斯, not 俄国.
     concepts |= {group: min(weights[word] for word in group) for group in groups}
     return weights, concepts
+
+
+def spelled_by_parts(word: str, words: set[str], text: str) -> bool:
+    """Whether the question's shorter words spell all of ``word`` (兴趣爱好: 兴趣, 爱好), which is
+    no name. Such a compound the index lacks says what its parts say, and each part counts
+    on its own: as a word of its own it also weighed as the rarest of the index, and
+    "…有什么兴趣爱好？" was refused for "兴趣是钓鱼。"."""
+    covered = set()
+    for part in words:
+        if part != word and part in word:
+            start = word.index(part)
+            covered.update(range(start, start + len(part)))
+    proper = any(pair.word == word and pair.flag in PROPER_NOUN_TAGS for pair in tagged(text))
+    return len(covered) == len(word) and not proper
 
 
 def unknown_name_share(store: ChunkStore, question: str) -> float:

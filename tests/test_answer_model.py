@@ -236,6 +236,17 @@ def test_a_follow_up_is_answered_by_what_was_said_not_by_the_earlier_question(tr
     assert not answer.refused and answer.citations[0].quote == "今年全市交通工作的重点是缓解早晚高峰的道路拥堵。"
 
 
+def test_a_compound_the_index_lacks_counts_as_its_parts_unless_it_is_a_name(transport_settings):
+    # 兴趣爱好 weighed as the rarest word of the index on top of 兴趣 and 爱好, and
+    # "…有什么兴趣爱好？" was refused for "兴趣是钓鱼。".
+    store = Assistant.load(transport_settings).store
+    rarest = store.keyword.rarest_specificity
+    weights = question_weights(store, "王建国有什么兴趣爱好？", [])[0]
+    assert weights["兴趣爱好"] == 0 and weights["兴趣"] == weights["爱好"] == rarest  # unknown parts weigh
+    # A name no article writes stays whole, whatever its pieces: 西亚 is no part of 布雷西亚.
+    assert question_weights(store, "布雷西亚足球俱乐部在哪里？", [])[0]["布雷西亚"] == rarest
+
+
 def test_the_person_he_is_is_no_answer_a_sentence_adds(transport_settings):
     store = Assistant.load(transport_settings).store
     resolved = resolve_followup("他会见了谁？", ABOUT_THE_DIRECTOR)
