@@ -284,10 +284,7 @@ def without_document_words(question: str, language: str) -> str:
     whole words, so that 日本文化 keeps its 本文."""
     found = list(re.finditer(DOCUMENT_SCOPE[language], question, re.IGNORECASE))
     if language == "zh":
-        bounds, at = {0}, 0
-        for word in segmenter().lcut(question):
-            at += len(word)
-            bounds.add(at)
+        bounds = {bound for _, start, end in segmenter().tokenize(question) for bound in (start, end)}
         found = [m for m in found if m.start() in bounds and m.end() in bounds]
     for match in reversed(found):
         question = question[: match.start()] + " " + question[match.end() :]
