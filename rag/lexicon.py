@@ -314,10 +314,12 @@ def translations(
         groups += read_as_chinese(syllables_in(question, toneless), vocabulary, vietnamese_reading)
         for name in names_in(question):  # "Lý Thành Đống" → 李成栋, which jieba cut in pieces
             groups += read_as_chinese(syllables_in(name, toneless), vocabulary, vietnamese_reading, passages)
+            groups += foreign_name_in_chinese(name, language, vocabulary, passages)
     elif language == "en":
         designations = set()
         for name in names_in(question):  # "Nguyen Du" → 阮攸, "Xu Shen" → 许慎
             groups += read_as_chinese(syllables_in(name, unmarked), vocabulary, unmarked_vietnamese_reading, passages)
+            groups += foreign_name_in_chinese(name, language, vocabulary, passages)
             for run in pinyin_runs(name):
                 groups += read_as_chinese(run, vocabulary, pinyin_reading, passages)
             designations.add(designation(name, vocabulary, passages))
@@ -331,6 +333,43 @@ def translations(
                 groups.append(sorted(glosses.get(form, frozenset()) & vocabulary))
         groups = [[word for word in group if len(word) >= 2] for group in groups]  # 间 for "between" says nothing
     return list(dict.fromkeys(tuple(group) for group in groups if group))
+
+
+def foreign_name_in_chinese(
+    name: str, language: str, vocabulary: frozenset[str], passages: Sequence[str]
+) -> list[list[str]]:
+    """The Chinese words CC-CEDICT names a name or its runs of words with, longest run first:
+    "Moscow" → 莫斯科, "Ho Chi Minh City" → 胡志明市, the "Taipei" of "Taipei Bus" → 台北.
+    Its glosses describe such names ("Moscow, capital of Russia"), so the glosses ``translations``
+    looks words up in lack them. Only words the index or the passages have (金熊奖, which jieba
+    cuts in pieces, for "Golden Bear")."""
+    words = name.split()
+    found: list[list[str]] = []
+    taken: list[tuple[int, int]] = []
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            part = " ".join(words[i : i + n])
+            if any(i < end and start < i + n for start, end in taken):
+                continue
+            if looked_up_otherwise(part, language):
+                continue
+            chinese = chinese_names().get(part.lower(), frozenset())
+            if written := sorted(w for w in chinese if w in vocabulary or any(w in text for text in passages)):
+                found.append(written)
+                taken.append((i, i + n))
+    return found
+
+
+def looked_up_otherwise(part: str, language: str) -> bool:
+    """Whether a part of a name is left to the other ways ``translations`` finds its Chinese:
+    Sino-Vietnamese syllables and one syllable of pinyin are read, for the dictionary files one
+    homophone of many under them ("Minh" of "Ho Chi Minh" → 胡志明 for "Pham Binh Minh", "Ming" →
+    明); an English word or pair it glosses ("Russia", "Lavrov") is looked up as one, and a
+    second group for it would count the word twice."""
+    if all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
+        return True
+    forms = english_forms(part.lower()) if " " not in part else [part.lower()]
+    return language == "en" and (len(pinyin_syllables_of(part)) == 1 or any(form in english_glosses() for form in forms))
 
 
 def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) -> str | None:

@@ -112,6 +112,25 @@ def test_names_written_in_pinyin_are_read_not_translated():
     assert "忠亨" in chinese_words("Who was Lu Zhongheng?", "en", frozenset(index))
 
 
+def test_foreign_names_find_the_chinese_the_dictionary_names_them_with():
+    index = frozenset({"莫斯科", "普京", "胡志明市", "台北", "海山", "柏林", "明", "明朝"})
+    # CC-CEDICT describes them ("Moscow, capital of Russia"): no plain gloss to look up.
+    assert {("普京",), ("莫斯科",)} <= set(translations("What did Putin say in Moscow?", "en", index))
+    assert ("胡志明市",) in translations("Who is the consul general in Ho Chi Minh City?", "en", index)
+    # A run inside a longer name; the pinyin 海山 of the same question is read as before.
+    assert {("海山",), ("台北",)} <= set(translations("When did Hai Shan Bus merge into Taipei Bus?", "en", index))
+    # In the passages only: jieba cut 金熊奖 in pieces.
+    assert ("金熊奖",) in translations("Who won the Golden Bear in Berlin?", "en", index, ["她在柏林夺得金熊奖。"])
+    # Vietnamese questions write foreign names in Latin letters too; its own words are read.
+    assert translations("Putin gặp ai ở Moscow?", "vi", index) == [("普京",), ("莫斯科",)]
+    # One syllable of pinyin is one homophone of many: "Ming" is not looked up as 明, nor the
+    # Sino-Vietnamese "Minh", which CC-CEDICT files 胡志明 under; they are read.
+    assert translations("Who founded the Ming?", "en", index) == []
+    assert translations("How long did Pham Binh Minh stay?", "en", index | {"范平明"}) == [("范平明",)]
+    # A word the glosses translate is one concept, not two: "Russia" is not also a name.
+    assert translations("Who visited Russia?", "en", index | {"俄罗斯", "塔斯社"}) == [("俄罗斯",)]
+
+
 def test_what_kind_of_place_a_name_in_pinyin_is_adds_no_word_of_its_own():
     index = frozenset({"王江泾", "城镇", "北京", "师范", "大学", "湖泊"})
     # 王江泾镇 writes "Town" as the suffix 镇: 城镇 is no word its sentences need.
