@@ -329,8 +329,7 @@ def translations(
             groups.append(sorted(glosses.get(" ".join(pair), frozenset()) & vocabulary))
         for word in words:
             if word not in ENGLISH_FUNCTION_WORDS and word not in designations:
-                form = next((form for form in english_forms(word) if form in glosses), None)
-                groups.append(sorted(glosses.get(form, frozenset()) & vocabulary))
+                groups.append(sorted(glosses.get(glossed_form(word), frozenset()) & vocabulary))
         groups = [[word for word in group if len(word) >= 2] for group in groups]  # 间 for "between" says nothing
     return list(dict.fromkeys(tuple(group) for group in groups if group))
 
@@ -339,10 +338,10 @@ def foreign_name_in_chinese(
     name: str, language: str, vocabulary: frozenset[str], passages: Sequence[str]
 ) -> list[list[str]]:
     """The Chinese words CC-CEDICT names a name or its runs of words with, longest run first:
-    "Moscow" → 莫斯科, "Ho Chi Minh City" → 胡志明市, the "Taipei" of "Taipei Bus" → 台北.
-    Its glosses describe such names ("Moscow, capital of Russia"), so the glosses ``translations``
-    looks words up in lack them. Only words the index or the passages have (金熊奖, which jieba
-    cuts in pieces, for "Golden Bear")."""
+    "Berlin" → 柏林, "Buenos Aires" → 布宜诺斯艾利斯, the "Taipei" of "Taipei Bus" → 台北.
+    Its glosses describe such names ("Berlin, capital of Germany"), so the glosses
+    ``translations`` looks words up in lack them. Only words the index or the passages have
+    (金熊奖, which jieba cuts in pieces, for "Golden Bear")."""
     words = name.split()
     found: list[list[str]] = []
     taken: list[tuple[int, int]] = []
@@ -363,13 +362,18 @@ def foreign_name_in_chinese(
 def looked_up_otherwise(part: str, language: str) -> bool:
     """Whether a part of a name is left to the other ways ``translations`` finds its Chinese:
     Sino-Vietnamese syllables and one syllable of pinyin are read, for the dictionary files one
-    homophone of many under them ("Minh" of "Ho Chi Minh" → 胡志明 for "Pham Binh Minh", "Ming" →
-    明); an English word or pair it glosses ("Russia", "Lavrov") is looked up as one, and a
-    second group for it would count the word twice."""
-    if all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
+    homophone of many under them (金成 under "Kim" of "Kim Dung", 姚明 under "Ming"); an English
+    word or pair it glosses ("Germany", "Nobel Prize") is looked up as one, and a second group
+    for it would count the word twice."""
+    if sino_vietnamese(part):
         return True
-    forms = english_forms(part.lower()) if " " not in part else [part.lower()]
-    return language == "en" and (len(pinyin_syllables_of(part)) == 1 or any(form in english_glosses() for form in forms))
+    glossed = part.lower() in english_glosses() if " " in part else glossed_form(part.lower()) is not None
+    return language == "en" and (len(pinyin_syllables_of(part)) == 1 or glossed)
+
+
+def glossed_form(word: str) -> str | None:
+    """``word`` in the form ``english_glosses`` files it under (tourists → tourist), if any."""
+    return next((form for form in english_forms(word) if form in english_glosses()), None)
 
 
 def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) -> str | None:
@@ -381,8 +385,7 @@ def designation(name: str, vocabulary: frozenset[str], passages: Sequence[str]) 
     if not before or pinyin_syllables_of(last):
         return None
     read = words_of(read_as_chinese(pinyin_syllables_of(" ".join(before)), vocabulary, pinyin_reading, passages))
-    form = next((form for form in english_forms(last.lower()) if form in english_glosses()), None)
-    written = {word + gloss for word in read for gloss in english_glosses().get(form, ())}
+    written = {word + gloss for word in read for gloss in english_glosses().get(glossed_form(last.lower()), ())}
     if not read or written & vocabulary or any(whole in text for whole in written for text in passages):
         return None
     return last.lower()
@@ -427,6 +430,11 @@ def sino_vietnamese_syllables() -> frozenset[str]:
     return frozenset(unmarked(cn2vn(chr(code))) for code in range(0x4E00, 0xA000)) - {""}
 
 
+def sino_vietnamese(name: str) -> bool:
+    """Whether every word of ``name`` is a Sino-Vietnamese syllable ("Kim loại", "Nam Kinh")."""
+    return all(unmarked(word) in sino_vietnamese_syllables() for word in name.split())
+
+
 def unmentioned_names(
     question: str, is_known: Callable[[str], bool], vocabulary: frozenset[str], language: str = "en"
 ) -> list[str]:
@@ -449,7 +457,7 @@ def unmentioned_names(
         if is_known(name.lower()):
             continue
         for part in name_parts(name):
-            if language == "vi" and all(unmarked(word) in sino_vietnamese_syllables() for word in part.split()):
+            if language == "vi" and sino_vietnamese(part):
                 continue
             translations = chinese_names().get(part.lower(), frozenset())
             if is_known(part.lower()) or any(is_known(word) for word in translations | synonyms_of(translations)):
