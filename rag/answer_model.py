@@ -48,7 +48,7 @@ from rag.answer_kinds import (
 from rag.chunking import split_sentences
 from rag.figures import QUESTION_NUMBER, question_numbers, states
 from rag.keyword import ALPHABETIC_WORD, tokenize
-from rag.lexicon import names_in, translations, unmentioned_names, words_of
+from rag.lexicon import names_in, translations, unmentioned_names, unread_names, words_of
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
@@ -100,6 +100,7 @@ class Question:
     bigrams: frozenset[str]  # the wording's pairs of adjacent letters or characters
     across_articles: bool = False  # asks what several articles say ("哪几篇报道提到…")
     unknown_name_share: float = 0.0  # share of its Chinese proper nouns that no chunk has
+    unread: list[str] = field(default_factory=list)  # names (en/vi) in pinyin or Sino-Vietnamese no text reads as
     context: str = ""  # what the conversation said before it: a follow-up's search text
     # What coverage counts: each of its words, or for a translated word the alternatives
     # it translates to (a sentence needs one), with the IDF of the commonest. By default,
@@ -296,6 +297,10 @@ def unmentioned_names_count(q: Question, ranked: list[Candidate]) -> float:
     return float(len(q.unmentioned))
 
 
+def unread_names_count(q: Question, ranked: list[Candidate]) -> float:
+    return float(len(q.unread))
+
+
 def question_english(q: Question, ranked: list[Candidate]) -> float:
     return float(q.language == "en")
 
@@ -306,7 +311,7 @@ def question_vietnamese(q: Question, ranked: list[Candidate]) -> float:
 
 QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
     best_logit, best_similarity, best_coverage, best_overlap, answer_beyond_title, runner_up_gap, likely_kind_match,
-    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_names, unmentioned_names_count,
+    asks_for_a_word, numbers_unstated, best_numbers_missing, unknown_names, unmentioned_names_count, unread_names_count,
     question_english, question_vietnamese,
 ]  # fmt: skip
 
@@ -533,7 +538,8 @@ def describe_question(
     groups = translations(about, language, store.keyword.vocabulary, passages)
     weights, concepts = question_weights(store, about, groups, language)
     wording = about if language == "zh" else "，".join(words_of(groups))
-    unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if language in ("en", "vi") else []
+    foreign = language in ("en", "vi")
+    unmentioned = unmentioned_names(question, store.keyword.mentions, store.keyword.vocabulary, language) if foreign else []
     return Question(
         text=question,
         language=language,
@@ -543,6 +549,7 @@ def describe_question(
         kinds=asked_kinds(question, language, kinds_classifier),
         unknown_name_share=unknown_name_share(store, question) if language == "zh" else 0.0,
         unmentioned=unmentioned,
+        unread=unread_names(question, language, store.keyword.vocabulary, passages) if foreign else [],
         wording=wording,
         bigrams=character_bigrams(wording),
         across_articles=asks_across_articles(question, language),

@@ -12,6 +12,7 @@ from rag.lexicon import (
     toneless,
     translations,
     unmentioned_names,
+    unread_names,
 )
 
 
@@ -154,6 +155,26 @@ def test_a_name_jieba_cut_in_pieces_is_read_in_the_retrieved_passages():
     assert ("大沙东",) in translations("Where is Dashadong Station?", "en", index, [passage])
     # Vietnamese reads passages by Sino-Vietnamese readings: 李成栋 is "Lý Thành Đống".
     assert ("李成栋",) in translations("Tên tự của Lý Thành Đống là gì?", "vi", index, ["一日李成栋坐城楼上"])
+
+
+def test_a_name_in_pinyin_or_sino_vietnamese_no_text_reads_as_is_unread():
+    # No dictionary names 索靖: that neither the index nor the passages read "suo jing" is
+    # what tells that the corpus lacks him.
+    index = frozenset({"司马", "晏", "香港", "演员"})
+    passage = "司马晏为人恭愿。"
+    assert unread_names("Where was Suo Jing from?", "en", index, [passage]) == ["Suo Jing"]
+    assert unread_names("Sách Tĩnh là người ở đâu?", "vi", index, [passage]) == ["Sách Tĩnh"]
+    # Read in the passages (jieba cut it in pieces), in either language: mentioned.
+    assert unread_names("Whose son was Sima Yan?", "en", index, [passage]) == []
+    assert unread_names("Tư Mã Yến là con của ai?", "vi", index, [passage]) == []
+    # English words and the dictionary's own names are no pinyin, whatever they spell; one
+    # syllable proves nothing.
+    assert unread_names("Which Hong Kong actress starred in it?", "en", index, [passage]) == []
+    assert unread_names("Why do Line 8 stations cross in a T shape?", "en", index, [passage]) == []
+    assert unread_names("Who founded the Ming?", "en", index, [passage]) == []
+    # Nor is the capitalised head of a Vietnamese title (首相 is "thủ tướng") or a native word.
+    assert unread_names("Phó Thủ tướng thăm Nga khi nào?", "vi", index, [passage]) == []
+    assert unread_names("Cách mạng Tháng Mười diễn ra năm nào?", "vi", index, [passage]) == []
 
 
 def test_one_of_many_spellings_of_a_name_proves_nothing():
