@@ -491,7 +491,7 @@ def unread_names(question: str, language: str, vocabulary: frozenset[str], passa
             read = vietnamese_reading
         else:
             words = name.lower().split()
-            english = name.lower() in chinese_names() or any(glossed_form(w) in english_glosses() for w in words)
+            english = name.lower() in chinese_names() or any(glossed_form(w) is not None for w in words)
             syllables = [] if english else pinyin_syllables_of(name)
             read = pinyin_reading
         if len(syllables) >= 2 and not read_as_chinese(syllables, vocabulary, read, passages):
@@ -509,7 +509,7 @@ def heads_a_term(name: str, question: str) -> bool:
     return (toneless(name.split()[-1]), toneless(after.group(1))) in sino_vietnamese_terms()
 
 
-@cache
+@built_once  # the background warm-up and a first Vietnamese question share one build
 def sino_vietnamese_terms() -> frozenset[tuple[str, str]]:
     """The Sino-Vietnamese readings of CC-CEDICT's words of two characters (about 3 s)."""
     words = frozenset(word for word in pinyin_table() if len(word) == 2 and CJK_WORD.fullmatch(word))
