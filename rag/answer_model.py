@@ -486,7 +486,7 @@ def question_weights(
     for word in translated - store.keyword.vocabulary:  # a name the passages spell (司马晏)
         weights[word] = max((store.keyword.specificity(part) for part in tokenize(word)), default=0.0) or rarest
     concepts = {(word,): weights[word] for word in words - translated}
-    # A concept is as common as its commonest rendering: "Russia" as 俄罗斯, not 俄国.
+    # A concept is as common as its commonest rendering: "Germany" as 德国, not 德意志.
     concepts |= {group: min(weights[word] for word in group) for group in groups}
     return weights, concepts
 

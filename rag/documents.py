@@ -24,7 +24,7 @@ One text layout has an adapter of its own: a wire agency's page dump, which look
     unrelated headlines and blurbs …
 
 Only its title and body survive; captions and navigation must never be retrievable. The
-agency is read from the dateline ("新华社北京——", "越通社河内11月25日——"), never listed.
+agency is read from the dateline ("新华社北京——", "法新社巴黎11月25日——"), never listed.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ END_MARKS = {"(完)", "（完）"}
 # A wire's Latin abbreviation alone on the byline line ("VNA", "AFP").
 LATIN_BYLINE = re.compile(r"[A-Z]{2,6}")
 # An agency (…社, …网, …报, …台), a place, maybe a date, then a dash: "新华社北京——",
-# "越通社河内11月25日——", "中新网上海3月5日电——".
+# "法新社巴黎11月25日——", "中新网上海3月5日电——".
 DATELINE = re.compile(
     r"^(?P<agency>[\u4e00-\u9fff]{1,6}?[社网报台])(?P<place>[^\s\d—–-]{1,12}?)(?:\d{1,2}月\d{1,2}日电?)?\s*[—–]{1,2}"
 )
@@ -160,7 +160,7 @@ def article_from_page_dump(source: str, lines: list[str], digest: str) -> Articl
     agency = dateline.group("agency") if dateline else None
     while rest and (rest[-1] in END_MARKS or rest[-1] == agency or LATIN_BYLINE.fullmatch(rest[-1])):
         rest.pop()
-    # The wire credit closing the last paragraph ("(越通社—VNA)", "(完)") is not article text.
+    # The wire credit closing the last paragraph ("(新华社—XINHUA)", "(完)") is not article text.
     if rest:
         wire = rf"{re.escape(agency)}\s*[—–-]*\s*{LATIN_BYLINE.pattern}|" if agency else ""
         rest[-1] = re.sub(rf"[(（](?:{wire}完)[)）]$", "", rest[-1]).rstrip() or rest[-1]

@@ -3,7 +3,7 @@
 bm25s scores with Lucene's IDF, ``log(1 + (N - df + 0.5) / (df + 0.5))``, which stays
 positive even for a term found in every document; rank_bm25's Okapi IDF goes to zero or
 below for terms in half the documents, and on a corpus of five articles that is most of
-the useful ones (越南, 俄罗斯, 合作).
+the useful ones (经济, 政府, 合作).
 """
 
 from __future__ import annotations
