@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 import pytest
@@ -56,6 +57,21 @@ def test_stream_yields_text_then_the_answer(bot):
     assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces)
     assert "".join(pieces) == final.text
     assert "30个" in final.text
+
+
+def test_background_work_waits_while_a_question_is_answered(bot):
+    # CC-CEDICT's tables are built between questions: built beside one, they took half its CPU.
+    stream = bot.stream("胡志明市在俄罗斯一共有多少个投资项目？")
+    next(stream)
+    assert bot.in_flight.count == 1
+    waited = threading.Event()
+    waiting = threading.Thread(target=lambda: (bot.in_flight.wait_until_none(), waited.set()))
+    waiting.start()
+    assert not waited.wait(0.2)  # it cannot pass while the answer is still streaming
+    *_, final = stream
+    assert isinstance(final, Answer) and bot.in_flight.count == 0
+    assert waited.wait(10)
+    waiting.join()
 
 
 @pytest.mark.parametrize(
