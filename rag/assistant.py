@@ -112,7 +112,7 @@ class Assistant:
                 stacklevel=2,
             )
         # The first question would otherwise wait for jieba's dictionary (about 1 s) and the
-        # first English one for CC-CEDICT (about 4 s).
+        # first English or Vietnamese one for CC-CEDICT's tables (about 7 s).
         self.in_flight = QuestionsInFlight()
         self.warming = threading.Thread(target=warm_up, args=(self.in_flight,), name="warm-up", daemon=True)
         self.warming.start()
