@@ -12,8 +12,8 @@ probability that the retrieved text answers the question at all; below a thresho
 answerer refuses. More trees give each name, place, time or number of the first quotes the
 probability that it is the answer itself (``lead_words``); the likeliest leads the answer.
 All three, the kind classifier of ``rag.answer_kinds`` and the thresholds are fitted by
-``python -m rag.fit`` and shipped in ``rag/data/answer_model.json`` (coefficients and tree
-nodes, not a pickle).
+``python -m rag.fit`` and shipped in ``rag/data/answer_model.json`` (``rag.classifiers``).
+Which sentences an answer then quotes, and what it leads with, ``rag.answering`` decides.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
@@ -42,26 +41,20 @@ from rag.answer_kinds import (
     in_unit,
     kinds_not_in,
     tagged,
-    with_latin_form,
     without_document_words,
 )
 from rag.chunking import split_sentences
-from rag.figures import QUESTION_NUMBER, question_numbers, states
+from rag.classifiers import Classifier, classifier_from_json
+from rag.figures import question_numbers, states
 from rag.keyword import ALPHABETIC_WORD, tokenize
 from rag.lexicon import names_in, translations, unmentioned_names, unread_names, words_of
 from rag.store import ChunkStore
 
 MODEL_PATH = Path(__file__).with_name("data") / "answer_model.json"
 REFIT = "it was fitted by another version of rag.fit; refit with `make fit`, or restore the shipped file"
-# A number with the unit of a date if one follows: "2016年".
-NUMBER_AS_WRITTEN = re.compile(rf"({QUESTION_NUMBER.pattern})(?:\s*([年月日号]))?")
-# Numbers joined into one span ("2008–09年赛季", "3至5月"): the question asks about the span.
-NUMBER_RANGE = re.compile(r"\d(?:\s*[-–—~～至到]\s*)\d")
 # Where a clause ends: a lead word in the clause of the question's numbers or words answers them.
 CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 BOOK_TITLE = re.compile(r"《([^《》]+)》")
-# A display bound, not a decision: at most this many quotes under an answer.
-MAX_QUOTES = 5
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # A fragment shorter than this is quoted together with the sentence after it.
 MIN_QUOTE_CHARS = 15
@@ -319,75 +312,6 @@ QUESTION_FEATURES: list[Callable[[Question, list[Candidate]], float]] = [
 # --- the model --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LinearModel:
-    """A fitted logistic regression on named features (coefficients in raw feature units)."""
-
-    features: tuple[str, ...]
-    coef: np.ndarray
-    intercept: float
-
-    @classmethod
-    def from_json(cls, data: dict) -> LinearModel:
-        return cls(tuple(data["features"]), np.asarray(data["coef"]), float(data["intercept"]))
-
-    def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
-        x = np.array([[row[name] for name in self.features] for row in rows])
-        return 1.0 / (1.0 + np.exp(-np.clip(x @ self.coef + self.intercept, -50, 50)))
-
-
-@dataclass(frozen=True)
-class BoostedTrees:
-    """Fitted gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier), as arrays.
-
-    All trees' nodes are concatenated; a leaf's children are itself, so every row walks
-    ``depth`` steps down all trees at once.
-    """
-
-    features: tuple[str, ...]
-    baseline: float
-    feature: np.ndarray
-    threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray
-    roots: np.ndarray
-    depth: int
-
-    @classmethod
-    def from_json(cls, data: dict) -> BoostedTrees:
-        columns: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
-        roots = []
-        for tree in data["trees"]:
-            offset = len(columns["value"])
-            roots.append(offset)
-            for i, (feature, threshold, left, right, value) in enumerate(zip(*(tree[k] for k in columns))):
-                leaf = left < 0  # a leaf points at itself
-                columns["feature"].append(feature)
-                columns["threshold"].append(threshold)
-                columns["left"].append(offset + (i if leaf else left))
-                columns["right"].append(offset + (i if leaf else right))
-                columns["value"].append(value)
-        arrays = {k: np.asarray(v) for k, v in columns.items()}
-        return cls(tuple(data["features"]), float(data["baseline"]), roots=np.asarray(roots), depth=int(data["depth"]), **arrays)
-
-    def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
-        x = np.array([[row[name] for name in self.features] for row in rows])
-        node = np.tile(self.roots, (len(x), 1))
-        row = np.arange(len(x))[:, None]
-        for _ in range(self.depth):
-            go_left = x[row, self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        return 1.0 / (1.0 + np.exp(-(self.baseline + self.value[node].sum(axis=1))))
-
-
-Classifier = LinearModel | BoostedTrees
-
-
-def classifier_from_json(data: dict) -> Classifier:
-    return BoostedTrees.from_json(data) if "trees" in data else LinearModel.from_json(data)
-
-
 # A question asked in English or Vietnamese of Chinese text is refused by a model and a
 # threshold of its own: its similarities and coverages run lower and mean other things, and
 # one threshold for all would refuse far more of its answerable questions.
@@ -626,104 +550,7 @@ def rank(sentence_model: Classifier, candidates: list[Candidate]) -> list[Candid
     return sorted(candidates, key=lambda c: -c.probability)
 
 
-def quoted(q: Question, ranked: list[Candidate], quote_ratio: float, completion_ratio: float) -> list[Candidate]:
-    """The sentences to quote: the best, and the next ones down to ``quote_ratio`` of its
-    probability (the less sure the model is of the best, the more of the others it shows);
-    then, down to ``completion_ratio`` of it, any sentence that states a number or word of the
-    question the quotes so far lack: "2016年和2017年分别是多少" needs the sentence on each year."""
-    best = ranked[0].probability
-    chosen = [c for c in ranked[:MAX_QUOTES] if c.probability >= quote_ratio * best]
-    for c in ranked[len(chosen) :]:  # ``chosen`` is a prefix of ``ranked``
-        if len(chosen) >= MAX_QUOTES or c.probability < completion_ratio * best:
-            break
-        if adds_to(q, chosen, c):
-            chosen.append(c)
-    return chosen
-
-
-def adds_to(q: Question, chosen: list[Candidate], c: Candidate) -> bool:
-    """Whether ``c`` states a number or word of the question that the ``chosen`` quotes lack."""
-    quotes, text = "\n".join(x.text for x in chosen).lower(), c.text.lower()
-    return any(n in text and n not in quotes for n in q.numbers) or any(
-        w in text and w not in quotes for w, weight in q.weights.items() if weight > 0
-    )
-
-
-def answering_articles(model: AnswerModel, q: Question, ranked: list[Candidate]) -> list[Candidate]:
-    """For a question across articles ("哪几篇报道提到了…"), the likeliest sentence of every
-    article that answers it on its own: the answerable model judges one article's sentences
-    as it judges all retrieved ones, with the same threshold."""
-    found = []
-    for source in dict.fromkeys(c.source for c in ranked):
-        # Copies: scoring one article's sentences rewrites their features and probabilities.
-        own, answerable = score(model, q, [replace(c) for c in ranked if c.source == source])
-        if not model.refuses(q, answerable):
-            found.append(own[0])
-    return found
-
-
-def number_parts(q: Question) -> dict[str, str]:
-    """The numbers a question asks about one by one, in its order, each as written there:
-    two or more with the same unit ("2016年和2017年分别…", "in 2016 and 2017"), not a date's
-    parts ("2009年4月7日") nor a range ("2008–09年")."""
-    if NUMBER_RANGE.search(q.text):
-        return {}
-    written: dict[str, re.Match] = {}
-    for match in NUMBER_AS_WRITTEN.finditer(q.text):
-        written.setdefault(match.group(1), match)
-    units = Counter(match.group(2) for match in written.values())
-    return {n: match.group() for n, match in written.items() if units[match.group(2)] > 1}
-
-
-def answering_numbers(model: AnswerModel, q: Question, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-    """For each number a question asks about one by one, the likeliest sentence stating it,
-    for the question asked of that number alone; but if that one states another of the
-    numbers too, the likeliest stating it alone, when at least ``completion_ratio`` as
-    likely (the share down to which ``quoted`` adds a sentence stating what the quotes
-    lack). Those not quoted yet are added if the answerable model, with its threshold, finds
-    that question answerable from them: "协定2016年10月生效后，2017年出口达到35亿美元"
-    answers for 2017, "2016年出口总额为22亿美元" for 2016, though the first states 2016 too."""
-    found: list[Candidate] = []
-    parts = number_parts(q)
-    for number in parts:
-        others = parts.keys() - {number}
-
-        def names_another(text: str) -> bool:
-            return any(other in text for other in others)
-
-        weights = {w: v for w, v in q.weights.items() if not names_another(w)}
-        concepts = {c: v for c, v in q.concepts.items() if not any(map(names_another, c))}
-        alone = replace(q, numbers=q.numbers - others, weights=weights, concepts=concepts)
-        own, answerable = score(model, alone, [replace(c) for c in ranked if number in c.text])
-        if not own or model.refuses(alone, answerable):
-            continue
-        best = own[0]
-        if names_another(best.text):
-            only_it = next((c for c in own if not names_another(c.text)), None)
-            if only_it and only_it.probability >= model.completion_ratio * best.probability:
-                best = only_it
-        if (best.source, best.start) not in {(c.source, c.start) for c in chosen + found}:
-            found.append(best)
-    return found
-
-
-def answering_parts(
-    model: AnswerModel, store: ChunkStore, language: str, parts: list[tuple[str, str, list[Document]]]
-) -> list[tuple[Candidate, str, float]]:
-    """For a question that asks two or more things (``question_parts``), each ``(part, its
-    search text, the passages retrieved for it)`` asked on its own: its likeliest sentence,
-    that sentence's lead and the part's probability of being answerable, if the answerable
-    model, with its threshold, finds the part answerable."""
-    found = []
-    for part, search_text, contexts in parts:
-        q = describe_question(store, part, search_text, language, model.kinds, [d.page_content for d in contexts])
-        ranked, answerable = score(model, q, candidate_sentences(store, q, contexts))
-        if ranked and not model.refuses(q, answerable):
-            found.append((ranked[0], confident_lead(model, q, ranked[:1]), answerable))
-    return found
-
-
-# --- the lead: the answer itself ---------------------------------------------------------
+# --- lead features: which word of a quote is the answer itself --------------------------
 
 
 @dataclass
@@ -795,43 +622,6 @@ def lead_words(q: Question, quotes: list[Candidate], numbers: Iterable[str] | No
             }
             found.append(LeadWord(w["word"], text, features | {f"is_{k}": float(w["kind"] == k) for k in WORD_KINDS}))
     return found
-
-
-def likeliest_lead(
-    lead: Classifier, q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None
-) -> tuple[str, float]:
-    """The word of ``quotes`` most likely to be the answer, by the fitted ``lead`` model, with
-    its Latin form when the article gives one ("基普乔格•约翰 (Kipchoge John)"), and how likely."""
-    words = lead_words(q, quotes, numbers)
-    if not words:
-        return "", 0.0
-    probabilities = lead.probabilities([w.features for w in words])
-    best = int(np.argmax(probabilities))
-    return with_latin_form(words[best].quote, words[best].word), float(probabilities[best])
-
-
-def confident_lead(
-    model: AnswerModel, q: Question, quotes: list[Candidate], numbers: Iterable[str] | None = None
-) -> str:
-    """``likeliest_lead`` if at least as likely as the fitted lead threshold, else ""."""
-    fact, p = likeliest_lead(model.lead, q, quotes, numbers)
-    return fact if p >= model.lead_threshold else ""
-
-
-def lead_fact(model: AnswerModel, q: Question, chosen: list[Candidate]) -> str:
-    """The answer itself: the name, place, organisation, time or number of the first quotes
-    that the lead model finds likeliest, if at least as likely as its fitted threshold;
-    else "". Of several numbers asked one by one, each gets its own, from the first quote
-    stating it and none of the others (else the first stating it)."""
-    parts = number_parts(q)
-    facts = {}
-    for number, written in parts.items():
-        stating = [c for c in chosen if number in c.text]
-        alone = [c for c in stating if not any(other in c.text for other in parts.keys() - {number})]
-        facts[written] = confident_lead(model, q, (alone or stating)[:1], [number])
-    if len(set(filter(None, facts.values()))) > 1:  # "2016年：22亿美元；2017年：35亿美元"
-        return "；".join(f"{written}：{fact}" for written, fact in facts.items() if fact)
-    return confident_lead(model, q, chosen[:LEAD_QUOTES])
 
 
 def question_values(q: Question, ranked: list[Candidate]) -> dict[str, float]:

@@ -67,19 +67,16 @@ from rag.answer_model import (
     REFUSAL_GROUP,
     SENTENCE_FEATURE_NAMES,
     Candidate,
-    Classifier,
     Question,
     add_features,
     candidate_sentences,
-    classifier_from_json,
     describe_question,
     lead_words,
-    likeliest_lead,
     question_values,
-    quoted,
     rank,
 )
-from rag.answering import without_overlaps
+from rag.answering import likeliest_lead, quoted, without_overlaps
+from rag.classifiers import Classifier, classifier_from_json
 from rag.cmrc import DEFAULT_DATA, write_split
 from rag.conversation import resolve_followup
 from rag.documents import squeeze
@@ -316,7 +313,7 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], names: list[st
 
 
 def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str]) -> dict:
-    """Gradient-boosted trees, stored as node arrays (``rag.answer_model.BoostedTrees``)."""
+    """Gradient-boosted trees, stored as node arrays (``rag.classifiers.BoostedTrees``)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x = np.array([[row[n] for n in names] for row in rows])

@@ -29,10 +29,8 @@ from rag.answer_model import (
     LEAD_FEATURE_NAMES,
     MODEL_PATH,
     QUESTION_FEATURES,
-    QUESTION_NUMBER,
     REFUSAL_GROUP,
     SENTENCE_FEATURE_NAMES,
-    BoostedTrees,
     Candidate,
     Question,
     candidate_sentences,
@@ -40,21 +38,21 @@ from rag.answer_model import (
     describe_question,
     kind_match,
     latin_share,
-    likeliest_lead,
     likely_kind_match,
-    number_parts,
     question_weights,
-    quoted,
     shipped_model,
     unknown_name_share,
     weighted_share,
 )
+from rag.answering import likeliest_lead, number_parts, quoted
+from rag.classifiers import BoostedTrees
 from rag.cmrc import DEFAULT_DATA, answer_text, write_split
 from rag.cmrc import main as cmrc_main
 from rag.cmrc import passages as cmrc_passages
 from rag.conversation import resolve_followup
 from rag.documents import load_article, squeeze
 from rag.eval import QAItem, load_qa
+from rag.figures import QUESTION_NUMBER
 from rag.fit import (
     MIN_LEAD_PRECISION,
     ask_all,
