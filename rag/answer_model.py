@@ -329,6 +329,7 @@ class AnswerModel:
     embedding: str  # the model whose similarities it was fitted on
     top_k: int  # the passages retrieved per question when it was fitted
     answerable_threshold: dict[str, float]  # per ``REFUSAL_GROUP``; below: refuse
+    uncertain_threshold: dict[str, float]  # per ``REFUSAL_GROUP``; below (not refused): uncertain
     quote_ratio: float  # sentences are quoted down to this share of the best one's probability
     completion_ratio: float  # and down to this share if they add what the question names
     lead: Classifier  # the probability that a word of a quote is the answer itself
@@ -345,6 +346,7 @@ class AnswerModel:
             embedding=data["embedding"],
             top_k=int(data["top_k"]),
             answerable_threshold={group: float(t) for group, t in data["thresholds"]["answerable"].items()},
+            uncertain_threshold={group: float(t) for group, t in data["thresholds"]["uncertain"].items()},
             quote_ratio=float(data["thresholds"]["quote_ratio"]),
             completion_ratio=float(data["thresholds"]["completion_ratio"]),
             lead_threshold=float(data["thresholds"]["lead"]),
@@ -358,6 +360,10 @@ class AnswerModel:
 
     def refuses(self, q: Question, answerable: float) -> bool:
         return answerable < self.answerable_threshold[REFUSAL_GROUP[q.language]]
+
+    def unsure(self, q: Question, answerable: float) -> bool:
+        """Whether an answer this likely answerable is marked uncertain (if not refused)."""
+        return answerable < self.uncertain_threshold[REFUSAL_GROUP[q.language]]
 
 
 @cache

@@ -8,6 +8,8 @@ probability that the retrieved text answers it at all; both are fitted to labell
 - refuses when the question is unlikely to be answerable, and shows the closest sentences
   (for an English or Vietnamese question naming something no article mentions it says so:
   "The articles never mention Ukraine."), or
+- when it is answerable but only as likely as the least sure answers, says the articles
+  may not answer it directly and quotes the closest sentences, with no answer in bold, or
 - leads with the answer itself, the name, place, organisation, time or number of the
   first quotes that the fitted lead model finds likely enough to be it
   ("根据文章：基普乔格•约翰 (Kipchoge John)"); for an English or Vietnamese question its
@@ -57,6 +59,7 @@ MESSAGES = {
         "lead": "根据文章：{fact}",
         "refused": "文章中没有提到这一点。",
         "closest": "文章中最接近的内容是：",
+        "uncertain": "文章可能没有直接回答这个问题。最接近的内容是：",
         "nothing": "文章中没有与此相关的内容。",
         "unmentioned": "文章中没有提到{names}。",
     },
@@ -64,6 +67,7 @@ MESSAGES = {
         "lead": "According to the articles: {fact}",
         "refused": "The articles do not say this.",
         "closest": "The closest they come:",
+        "uncertain": "The articles may not answer this directly. The closest they come:",
         "nothing": "The articles contain nothing related to this question.",
         "unmentioned": "The articles never mention {names}.",
     },
@@ -71,6 +75,7 @@ MESSAGES = {
         "lead": "Theo các bài báo: {fact}",
         "refused": "Các bài báo không đề cập điều này.",
         "closest": "Nội dung gần nhất trong các bài báo:",
+        "uncertain": "Các bài báo có thể không trả lời trực tiếp câu hỏi này. Nội dung gần nhất:",
         "nothing": "Các bài báo không có nội dung nào liên quan đến câu hỏi này.",
         "unmentioned": "Các bài báo không hề nhắc đến {names}.",
     },
@@ -129,6 +134,9 @@ def extractive_answer(
         chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
     if answered_parts:  # each part's answer first, with a lead per part
         chosen = without_overlaps([c for c, _, _ in answered_parts] + chosen)[:MAX_QUOTES]
+    if model.unsure(q, confidence):  # no answer in bold: the quotes may not state it
+        return compose(messages["uncertain"], chosen, False, contexts, confidence, uncertain=True)
+    if answered_parts:
         fact = "；".join(dict.fromkeys(fact for _, fact, _ in answered_parts if fact))
     else:
         fact = lead_fact(model, q, chosen)
@@ -139,7 +147,8 @@ def extractive_answer(
 
 
 def compose(
-    head: str, sentences: list[Candidate], refused: bool, contexts: list[Document], confidence: float, fact: str = ""
+    head: str, sentences: list[Candidate], refused: bool, contexts: list[Document], confidence: float, fact: str = "",
+    uncertain: bool = False,
 ) -> Answer:
     """Answer text with one verbatim quote per line, each followed by its [n] marker."""
     citations = [
@@ -148,7 +157,8 @@ def compose(
     ]
     lines = [head] + [f"{c.quote} [{c.n}]" for c in citations]
     return Answer(
-        text="\n".join(lines), citations=citations, refused=refused, contexts=contexts, fact=fact, confidence=confidence
+        text="\n".join(lines), citations=citations, refused=refused, contexts=contexts, fact=fact, confidence=confidence,
+        uncertain=uncertain,
     )
 
 

@@ -34,6 +34,8 @@ METRIC_FIELDS = {
     "quote_precision": {"refused", "quotes", "precise_quotes"},
     "context_recall": {"context_ok"},
     "lead_precision": {"refused", "lead", "lead_ok"},
+    "uncertain_rate": {"refused", "uncertain"},
+    "uncertain_warranted": {"uncertain"},
     "latency_p50_ms": {"ms"},
     "latency_p95_ms": {"ms"},
 }

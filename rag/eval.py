@@ -46,6 +46,8 @@ GATES = {
     "quote_precision": ("min", "quotes of answered answerable items holding their evidence or answer"),
     "context_recall": ("min", "answerable items whose evidence is all in the retrieved chunks"),
     "lead_precision": ("min", "answers leading with a fact that gives the answer (holds it, or is half of it)"),
+    "uncertain_rate": ("max", "answerable items answered but marked uncertain"),
+    "uncertain_warranted": ("min", "answers marked uncertain that miss the answer or should have been refused"),
 }
 
 
@@ -87,6 +89,7 @@ class ItemResult:
     context_ok: bool
     ms: float
     confidence: float | None  # the answer's (``Answer.confidence``)
+    uncertain: bool  # answered, but marked uncertain (``Answer.uncertain``)
 
 
 # An earlier run to compare with (``rag.comparison.load_run``): its results, the fields it lacks.
@@ -205,6 +208,7 @@ def judge(item: QAItem, answer, body_of: Callable[[str], str], ms: float) -> Ite
         context_ok=evidence_retrieved(item, answer.contexts),
         ms=ms,
         confidence=answer.confidence,
+        uncertain=answer.uncertain,
     )
 
 
@@ -228,6 +232,7 @@ def summarize(results: list[ItemResult]) -> dict:
     refusable = [r for r in results if r.type in REFUSABLE]
     quotes = sum(r.quotes for r in results)
     answered = [r for r in answerable if not r.refused]
+    uncertain = [r for r in results if r.uncertain]
     answered_quotes = sum(r.quotes for r in answered)
     latencies = sorted(r.ms for r in results)
     return {
@@ -246,6 +251,8 @@ def summarize(results: list[ItemResult]) -> dict:
         else None,
         "context_recall": share([r.context_ok for r in answerable]),
         "lead_precision": share([r.lead_ok for r in answered if r.lead]),
+        "uncertain_rate": share([r.uncertain for r in answered]),
+        "uncertain_warranted": share([not r.correct for r in uncertain]),
         "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
         if latencies

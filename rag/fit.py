@@ -29,7 +29,9 @@ Reproducible (fixed seed, fixed splits) and leak-free:
 5. Thresholds are chosen on the ``calibration`` split (with its questions rendered in
    English and Vietnamese), which no model was fitted on: each group's refusal threshold
    refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of its answerable
-   questions refused. The quote ratios (further sentences are quoted down to one
+   questions refused. Above it, an answer is marked uncertain up to the probability below
+   which ``MAX_UNCERTAIN`` of the answerable questions fall (those refused included): its
+   quotes are shown as the closest the articles come, not as the answer. The quote ratios (further sentences are quoted down to one
    share of the best one's probability, and down to a second, lower share if they state a
    number or word of the question the quotes so far lack) answer as many questions as
    possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
@@ -93,6 +95,9 @@ from rag.store import ChunkStore, chroma_client
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261202
 MAX_FALSE_REFUSALS = 0.04
+# Refused or marked uncertain together: an answerable question is flagged one way or the
+# other this often at most, so that "uncertain" stays a warning, not the usual tone.
+MAX_UNCERTAIN = 0.15
 MIN_QUOTE_PRECISION = 0.82
 MIN_LEAD_PRECISION = 0.80  # a wrong answer in bold misleads more than a quote that bears on nothing
 # CMRC questions all ask about their own corpus; asked of another corpus they teach refusing
@@ -398,7 +403,8 @@ def choose_thresholds(
     rows, labels, groups = refusal_rows(asked, sentence_model)
     labels_arr, groups_arr = np.array(labels), np.array(groups)
     p = np.array([refusal_models[g].probabilities([row])[0] for row, g in zip(rows, groups)])
-    answerable_threshold, refused = {}, np.zeros(len(rows), dtype=bool)
+    answerable_threshold, uncertain_threshold = {}, {}
+    refused, uncertain = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
     for group in refusal_models:
         mine = groups_arr == group
         if not (mine & (labels_arr == 1)).any():
@@ -406,21 +412,31 @@ def choose_thresholds(
         answerable_p = np.sort(p[mine & (labels_arr == 1)])
         # The largest threshold that refuses at most MAX_FALSE_REFUSALS of the answerable.
         answerable_threshold[group] = float(answerable_p[int(MAX_FALSE_REFUSALS * len(answerable_p))])
+        uncertain_threshold[group] = float(answerable_p[int(MAX_UNCERTAIN * len(answerable_p))])
         refused[mine] = p[mine] < answerable_threshold[group]
+        uncertain[mine] = ~refused[mine] & (p[mine] < uncertain_threshold[group])
     refusal_recall = float(refused[labels_arr == 0].mean())
+
+    def answered_uncertain(label: int, group: str) -> float:
+        answered = ~refused & (labels_arr == label) & (groups_arr == group)
+        return round(float(uncertain[answered].sum() / max(answered.sum(), 1)), 4)
 
     # Quote precision is measured as rag-eval measures it: on the answerable questions answered.
     # The quote ratios and the lead threshold are set on the Chinese questions: on those asked
     # across languages no ratio keeps MIN_QUOTE_PRECISION, and they would drag the others'.
     answered = []  # per such question: its candidates best first, and which hold an answer
+    sure = []  # those not marked uncertain, which alone may lead with a word
     for a in asked:
         if a.item.answerable and any(a.positive) and a.question.language == "zh":
             add_features(a.question, a.candidates)
             ranked = rank(sentence_model, a.candidates)
             group = REFUSAL_GROUP[a.question.language]
-            if refusal_models[group].probabilities([question_values(a.question, ranked)])[0] >= answerable_threshold[group]:
+            probability = refusal_models[group].probabilities([question_values(a.question, ranked)])[0]
+            if probability >= answerable_threshold[group]:
                 holds = {id(c) for c, pos in zip(a.candidates, a.positive) if pos}
                 answered.append((a.question, without_overlaps(ranked), holds, a.item))
+                if probability >= uncertain_threshold[group]:
+                    sure.append(answered[-1])
     best = None
     ratios = np.round(np.arange(0.05, 1.0, 0.05), 3)
     for quote_ratio in ratios:
@@ -437,9 +453,10 @@ def choose_thresholds(
                 best = (float(quote_ratio), float(completion_ratio), accuracy, precision)
     if best is None:
         best = (1.0, 1.0, float("nan"), float("nan"))
-    lead, lead_precision, lead_share = choose_lead_threshold(answered, best[0], best[1], lead_model)
+    lead, lead_precision, leads_shown = choose_lead_threshold(sure, best[0], best[1], lead_model)
     thresholds = {
         "answerable": {g: round(t, 5) for g, t in answerable_threshold.items()},
+        "uncertain": {g: round(t, 5) for g, t in uncertain_threshold.items()},
         "quote_ratio": best[0], "completion_ratio": best[1], "lead": lead,
     }  # fmt: skip
     measured = {
@@ -447,10 +464,13 @@ def choose_thresholds(
         "false_refusal_rate": round(float(refused[labels_arr == 1].mean()), 4),
         **{f"false_refusal_rate_{g}": round(float(refused[(labels_arr == 1) & (groups_arr == g)].mean()), 4) for g in refusal_models},
         **{f"refusal_recall_{g}": round(float(refused[(labels_arr == 0) & (groups_arr == g)].mean()), 4) for g in refusal_models},
+        # Of the questions answered, the share marked uncertain: answerable, and not.
+        **{f"uncertain_{kind}_{g}": answered_uncertain(label, g) for kind, label in (("answerable", 1), ("unanswerable", 0))
+           for g in refusal_models},  # fmt: skip
         "answer_in_quotes": round(best[2], 4),
         "quote_precision": round(best[3], 4),
         "lead_precision": round(lead_precision, 4),
-        "answers_with_lead": round(lead_share, 4),
+        "answers_with_lead": round(leads_shown / len(answered), 4),
         "questions": int(len(rows)),
     }
     return thresholds, measured
@@ -458,10 +478,10 @@ def choose_thresholds(
 
 def choose_lead_threshold(
     answered: list, quote_ratio: float, completion_ratio: float, lead_model: Classifier
-) -> tuple[float, float, float]:
+) -> tuple[float, float, int]:
     """The lead model's probability from which an answer leads with its likeliest word
     (``lowest_threshold_keeping_precision`` of the answers' leads, right as rag-eval's
-    lead_precision judges them), with the precision and share of answers with a lead it gives."""
+    lead_precision judges them), with the precision and number of leads it gives."""
     leads = []  # (probability, right) of every answer's likeliest word
     for q, ranked, _, item in answered:
         quotes = quoted(q, ranked, quote_ratio, completion_ratio)[:LEAD_QUOTES]
@@ -469,7 +489,7 @@ def choose_lead_threshold(
         if fact:
             leads.append((probability, lead_matches(fact, item)))
     threshold, precision, shown = lowest_threshold_keeping_precision(leads)
-    return threshold, precision, shown / len(answered)
+    return threshold, precision, shown
 
 
 def lowest_threshold_keeping_precision(leads: list[tuple[float, bool]]) -> tuple[float, float, int]:

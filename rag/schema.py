@@ -81,3 +81,6 @@ class Answer:
     # the answer is refused below the model's threshold. None where no model judged it (a
     # greeting, an answer written by an LLM).
     confidence: float | None = None
+    # Answered, but as likely answerable as the least sure answers (``confidence`` below the
+    # model's uncertain threshold): the quotes are the closest the articles come.
+    uncertain: bool = False

@@ -380,6 +380,9 @@ def test_shipped_model_names_exactly_the_features_the_code_computes():
     assert data["lead"]["features"] == LEAD_FEATURE_NAMES
     thresholds = data["thresholds"]
     assert all(0 < t < 1 for t in thresholds["answerable"].values()) and 0 < thresholds["completion_ratio"] <= thresholds["quote_ratio"] <= 1
+    # Marked uncertain above the refusal threshold, below what MAX_UNCERTAIN of the answerable fall under.
+    assert thresholds["uncertain"].keys() == thresholds["answerable"].keys()
+    assert all(thresholds["answerable"][g] <= t < 1 for g, t in thresholds["uncertain"].items())
     assert 0 < thresholds["lead"] <= 1 and 0 <= thresholds["keyword_floor"] <= 1
     assert "CMRC" in data["about"]
 

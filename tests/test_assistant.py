@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from langchain_core.documents import Document
 
-from rag import Answer, Assistant
+from rag import Answer, Assistant, answering
 from rag.answer_model import REFUSAL_GROUP, shipped_model
 from rag.conversation import detect_language
 from rag.store import IndexMissingError
@@ -143,6 +144,26 @@ def test_an_answer_is_refused_exactly_when_its_confidence_is_below_the_fitted_th
     threshold = shipped_model().answerable_threshold[REFUSAL_GROUP[detect_language(question)]]
     assert 0 <= answer.confidence <= 1
     assert answer.refused == (answer.confidence < threshold)
+
+
+@pytest.mark.parametrize("question", ["2016年越俄贸易额是多少？", "What was the total Vietnam–Russia trade in 2016?"])
+def test_an_answer_is_uncertain_exactly_between_the_fitted_thresholds(bot, question, monkeypatch):
+    """Uncertain: answered, said to be perhaps not a direct answer, no answer in bold, the
+    quotes as they would be. Which questions fall between the thresholds moves with each
+    refit, so the thresholds are set around this question's confidence."""
+    sure = bot.ask(question)
+    group = REFUSAL_GROUP[detect_language(question)]
+    model = shipped_model()
+    for above, expected in ((sure.confidence + 0.01, True), (sure.confidence - 0.01, False)):
+        moved = replace(model, uncertain_threshold={**model.uncertain_threshold, group: above})
+        monkeypatch.setattr(answering, "shipped_model", lambda moved=moved: moved)
+        answer = bot.ask(question)
+        assert not answer.refused and answer.uncertain == expected
+        assert answer.citations == sure.citations
+        if expected:
+            assert not answer.fact and answer.text.splitlines()[0] == answering.MESSAGES[detect_language(question)]["uncertain"]
+    assert sure.uncertain == (sure.confidence < model.uncertain_threshold[group])
+    assert_verified(bot, answer)
 
 
 def test_a_reply_without_a_search_has_no_confidence(bot):

@@ -145,6 +145,30 @@ def test_lead_precision_counts_leading_facts_that_give_the_answer():
     assert failed_gates(metrics, {"lead_precision": 0.9}) == ["lead_precision = 0.5 is below 0.9"]
 
 
+def test_uncertain_answers_are_counted_among_the_answered_and_judged_by_whether_they_mislead():
+    items = [
+        item("sure", "numeric", must=["22亿美元"]),
+        item("unsure-right", "numeric", must=["22亿美元"]),
+        item("unsure-wrong", "numeric", must=["35亿美元"]),
+        item("refused", "fact", must=["越南"]),
+        item("unsure-unanswerable", "unanswerable", answer=None, sources=[]),
+    ]
+    unsure = {"uncertain": True}
+    fake = FakeAssistant({
+        "sure": Answer("22亿美元 [1]", [cite("22亿美元")]),
+        "unsure-right": Answer("可能 22亿美元 [1]", [cite("22亿美元")], **unsure),
+        "unsure-wrong": Answer("可能 22亿美元 [1]", [cite("22亿美元")], **unsure),
+        "refused": Answer("没有", [], True),
+        "unsure-unanswerable": Answer("可能 22亿美元 [1]", [cite("22亿美元")], **unsure),
+    })
+    metrics, results = evaluate(fake, items, show_progress=False)
+    assert [r.uncertain for r in results] == [False, True, True, False, True]
+    assert metrics["overall"]["uncertain_rate"] == round(2 / 3, 4)  # of the 3 answerable answered
+    assert metrics["overall"]["uncertain_warranted"] == round(2 / 3, 4)  # the wrong one and the unanswerable
+    assert metrics["by_type"]["fact"]["uncertain_warranted"] is None  # none marked
+    assert failed_gates(metrics, {"uncertain_rate": 0.5}) == ["uncertain_rate = 0.6667 is above 0.5"]
+
+
 def test_report_files(tmp_path):
     items = [item("right", "numeric", must=["22亿美元"]), item("no", "teaser", answer=None)]
     fake = FakeAssistant({"right": Answer("22亿美元 [1]", [cite("22亿美元")]), "no": Answer("x")})

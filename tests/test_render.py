@@ -46,6 +46,17 @@ def test_a_refusal_carries_its_badge_in_the_interface_language():
         )
 
 
+def test_an_uncertain_answer_carries_its_own_badge_and_an_older_turn_none():
+    uncertain = {**turn(f"{QUOTE} [1]", [CITATION]), "uncertain": True}
+    for language in ("zh", "en", "vi"):
+        shown = answer_html(uncertain, 0, language)
+        assert text(language, "uncertain") in shown and text(language, "refused") not in shown
+    # Saved before answers could be uncertain: no such key, no badge.
+    assert "⚠" not in answer_html(turn(f"{QUOTE} [1]", [CITATION]), 0, "en")
+    exported = conversation_markdown({**new_conversation(), "turns": [uncertain]}, "en")
+    assert f"**A:** {text('en', 'uncertain')}" in exported
+
+
 def test_a_long_question_is_shortened_in_its_bubble():
     shown = question_html("问" * 100_000, "en")
     assert len(shown) < 400 and "(100,000 characters)" in shown

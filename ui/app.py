@@ -63,6 +63,8 @@ a.cite { font-weight: 600; text-decoration: none; cursor: pointer; }
 .citation .meta { opacity: 0.75; font-size: 0.9em; }
 .answer .refused { color: #b42318; }
 .dark .answer .refused { color: #ff9b8f; }
+.answer .uncertain { color: #b54708; }
+.dark .answer .uncertain { color: #fdb022; }
 .answer ul.sources { font-size: 0.85em; margin: 0.4em 0 0; padding-left: 1.2em; }
 .close-panel { display: none; float: right; }
 /* Narrow screens: the source column would sit far below the chat; a clicked [n] opens its
@@ -177,6 +179,7 @@ def answer_dict(answer: Answer) -> dict:
     return {
         "answer": answer.text,
         "refused": answer.refused,
+        "uncertain": answer.uncertain,
         "confidence": answer.confidence,
         "citations": [asdict(c) for c in answer.citations],
     }

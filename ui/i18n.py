@@ -32,6 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "panel_hint": "点击答案中的 [n] 查看原文出处。",
         "close": "关闭",
         "refused": "⚠ 文章中没有这个答案",
+        "uncertain": "⚠ 不确定：文章可能没有直接回答",
         "removed_since": "这篇文章在回答之后已从索引中删除，以下是当时的引文。",
         "replaced_since": "这篇文章在回答之后已被替换，以下是当时版本的引文。",
         "page": "第 {page} 页",
@@ -92,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "panel_hint": "Click a [n] marker in an answer to see its source.",
         "close": "Close",
         "refused": "⚠ Not in the articles",
+        "uncertain": "⚠ Uncertain: the articles may not answer this directly",
         "removed_since": "This article has been removed since this answer; the quote is as it was.",
         "replaced_since": "This article has been replaced since this answer; "
         "the quote is from the version it cited.",
@@ -153,6 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "panel_hint": "Nhấn vào [n] trong câu trả lời để xem nguồn.",
         "close": "Đóng",
         "refused": "⚠ Không có trong các bài báo",
+        "uncertain": "⚠ Không chắc chắn: các bài báo có thể không trả lời trực tiếp",
         "removed_since": "Bài báo này đã bị xóa sau câu trả lời; trích dẫn được giữ như lúc đó.",
         "replaced_since": "Bài báo này đã được thay thế sau câu trả lời; trích dẫn là của phiên bản khi đó.",
         "page": "tr. {page}",

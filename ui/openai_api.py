@@ -7,7 +7,8 @@ content is the answer with its [n] markers and a plain-text "Sources" block, so 
 shows the sources; the verified citations also come as data in an extra ``citations`` field.
 
 Errors answer in OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``; a question
-the articles cannot answer is a normal reply with ``"refused": true`` (and its ``"confidence"``).
+the articles cannot answer is a normal reply with ``"refused": true`` (and its ``"confidence"``);
+one they may not answer directly has ``"uncertain": true``.
 """
 
 from __future__ import annotations
@@ -125,10 +126,10 @@ def sources_block(answer: Answer) -> str:
 
 
 def answer_fields(answer: Answer) -> dict:
-    """The extra top-level fields of a reply: the citations as data, whether it is a refusal,
-    and how sure the answerer is that the articles answer it (``Answer.confidence``)."""
+    """The extra top-level fields of a reply: the citations as data, whether it is a refusal
+    or uncertain, and how sure the answerer is that the articles answer it (``Answer.confidence``)."""
     citations = [{field: getattr(c, field) for field in CITATION_FIELDS} for c in answer.citations]
-    return {"citations": citations, "refused": answer.refused, "confidence": answer.confidence}
+    return {"citations": citations, "refused": answer.refused, "uncertain": answer.uncertain, "confidence": answer.confidence}
 
 
 def usage(messages: list[Message], completion: str) -> dict:

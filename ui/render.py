@@ -9,7 +9,8 @@ are made from the answer's citation list, never from article text, even where an
 itself writes "[1]".
 
 A conversation is a plain JSON-able dict, so that the browser can keep it:
-``{"id", "title", "turns": [{"question", "answer", "refused", "citations": [Citation as dict]}]}``.
+``{"id", "title", "turns": [{"question", "answer", "refused", "uncertain", "citations": [Citation as dict]}]}``
+(turns saved before answers could be uncertain lack ``uncertain``).
 """
 
 from __future__ import annotations
@@ -62,13 +63,15 @@ def with_markers(answer: str, citations: list[dict], turn: int) -> str:
     return "".join(parts)
 
 
+def badge_key(turn: dict) -> str | None:
+    """The i18n key of the warning a turn carries: a refusal, or an uncertain answer."""
+    return "refused" if turn["refused"] else "uncertain" if turn.get("uncertain") else None
+
+
 def answer_html(turn: dict, index: int, language: str) -> str:
-    """The answer, a visible badge when it is a refusal, and the list of its sources."""
-    badge = (
-        f"<p class='refused'><strong>{html.escape(text(language, 'refused'))}</strong></p>"
-        if turn["refused"]
-        else ""
-    )
+    """The answer, a visible badge when it is a refusal or uncertain, and the list of its sources."""
+    key = badge_key(turn)
+    badge = f"<p class='{key}'><strong>{html.escape(text(language, key))}</strong></p>" if key else ""
     sources = "".join(
         f"<li>{marker_link(index, c['n'])} {html.escape(c['title'])} · "
         f"<code>{html.escape(c['source'])}</code> · “{html.escape(shorten(c['quote'], 40))}”</li>"
@@ -138,7 +141,8 @@ def conversation_markdown(conversation: dict, language: str) -> str:
     ]
     for turn in conversation["turns"]:
         lines += [f"**{text(language, 'question')}:** {turn['question']}", ""]
-        badge = f"{text(language, 'refused')}\n\n" if turn["refused"] else ""
+        key = badge_key(turn)
+        badge = f"{text(language, key)}\n\n" if key else ""
         lines += [f"**{text(language, 'answer')}:** {badge}{turn['answer']}", ""]
         if turn["citations"]:
             lines += [f"{text(language, 'sources')}:", ""]
