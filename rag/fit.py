@@ -31,14 +31,14 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    refuses as much as possible with at most ``MAX_FALSE_REFUSALS`` of its answerable
    questions refused. Above it, an answer is marked uncertain up to the probability below
    which ``MAX_UNCERTAIN`` of the answerable questions fall (those refused included): its
-   quotes are shown as the closest the articles come, not as the answer. The quote ratios (further sentences are quoted down to one
-   share of the best one's probability, and down to a second, lower share if they state a
-   number or word of the question the quotes so far lack) answer as many questions as
-   possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
+   quotes are shown as the closest the articles come, not as the answer. The quote ratios
+   (further sentences are quoted down to one share of the best one's probability, and down
+   to a second, lower share if they state a number or word of the question the quotes so
+   far lack) answer as many questions as possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
    ``rag-eval`` counts it: on the answerable questions that are answered. The lead
-   threshold is the lead model's probability from which an answer leads with its
-   likeliest word: the least at which ``MIN_LEAD_PRECISION`` of the leads are right,
-   judged as ``rag-eval`` judges a lead. First of all, on the same split's English and
+   threshold is the lead model's probability from which an answer not marked uncertain
+   leads with its likeliest word: the least at which ``MIN_LEAD_PRECISION`` of the leads
+   are right, judged as ``rag-eval`` judges a lead. First of all, on the same split's English and
    Vietnamese questions, the least weight of BM25's list in retrieval
    (``HybridRetriever.keyword_floor``) is the one that retrieves the answer of the most;
    every question of the fit is retrieved with it.
