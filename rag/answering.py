@@ -132,11 +132,11 @@ def extractive_answer(
             more = answering_articles(model, q, [c for c in ranked if c.source not in quoted_sources])
             chosen += more[: MAX_QUOTES - len(chosen)]
         chosen += answering_numbers(model, q, ranked, chosen)[: MAX_QUOTES - len(chosen)]
-    if answered_parts:  # each part's answer first, with a lead per part
+    if answered_parts:  # each part's answer first
         chosen = without_overlaps([c for c, _, _ in answered_parts] + chosen)[:MAX_QUOTES]
     if model.unsure(q, confidence):  # no answer in bold: the quotes may not state it
         return compose(messages["uncertain"], chosen, False, contexts, confidence, uncertain=True)
-    if answered_parts:
+    if answered_parts:  # a lead per part
         fact = "；".join(dict.fromkeys(fact for _, fact, _ in answered_parts if fact))
     else:
         fact = lead_fact(model, q, chosen)

@@ -34,14 +34,14 @@ Reproducible (fixed seed, fixed splits) and leak-free:
    quotes are shown as the closest the articles come, not as the answer. The quote ratios
    (further sentences are quoted down to one share of the best one's probability, and down
    to a second, lower share if they state a number or word of the question the quotes so
-   far lack) answer as many questions as possible while ``MIN_QUOTE_PRECISION`` of the quotes hold an answer, counted as
-   ``rag-eval`` counts it: on the answerable questions that are answered. The lead
-   threshold is the lead model's probability from which an answer not marked uncertain
-   leads with its likeliest word: the least at which ``MIN_LEAD_PRECISION`` of the leads
-   are right, judged as ``rag-eval`` judges a lead. First of all, on the same split's English and
-   Vietnamese questions, the least weight of BM25's list in retrieval
-   (``HybridRetriever.keyword_floor``) is the one that retrieves the answer of the most;
-   every question of the fit is retrieved with it.
+   far lack) answer as many questions as possible while ``MIN_QUOTE_PRECISION`` of the
+   quotes hold an answer, counted as ``rag-eval`` counts it: on the answerable questions
+   that are answered. The lead threshold is the lead model's probability from which an
+   answer not marked uncertain leads with its likeliest word: the least at which
+   ``MIN_LEAD_PRECISION`` of the leads are right, judged as ``rag-eval`` judges a lead.
+   First of all, on the same split's English and Vietnamese questions, the least weight
+   of BM25's list in retrieval (``HybridRetriever.keyword_floor``) is the one that
+   retrieves the answer of the most; every question of the fit is retrieved with it.
 
 ``eval/qa_holdout.jsonl`` and CMRC's ``validation`` split are never read here.
 To fit on your own labelled questions, add ``--qa FILE --corpus DIR`` pairs (the QA
